@@ -75,18 +75,23 @@ def _title_like(text: str, max_words: int) -> bool:
 
 def join_lines(texts: Sequence[str]) -> str:
     """Join wrapped lines; a hyphen at a line end keeps its word together."""
+    return join_lines_with_offsets(texts)[0]
+
+
+def join_lines_with_offsets(texts: Sequence[str]) -> tuple[str, list[int]]:
+    """Join wrapped lines and say where each line's text starts in the result (-1 if empty)."""
     out = ""
+    offsets: list[int] = []
     for text in texts:
         text = text.strip()
         if not text:
+            offsets.append(-1)
             continue
-        if not out:
-            out = text
-        elif out.endswith("-") and out[-2:-1].isalpha() and text[:1].islower():
-            out += text
-        else:
-            out += " " + text
-    return out
+        if out and not (out.endswith("-") and out[-2:-1].isalpha() and text[:1].islower()):
+            out += " "
+        offsets.append(len(out))
+        out += text
+    return out, offsets
 
 
 def _section_number(text: str) -> tuple[str | None, str]:

@@ -141,6 +141,22 @@ def _mark_text_furniture(lines: list[Line]) -> list[Line]:
     return [_with(ln, furniture=True) if i in furniture else ln for i, ln in enumerate(lines)]
 
 
+def _bold_across_lines(lines: list[Line]) -> list[Line]:
+    """'**CUSTOMER AND ... AS' + 'THE CRIME ... COMMITTEE)**': one bold run wrapped over two lines."""
+    out = list(lines)
+    for i in range(len(out) - 1):
+        first, second = out[i].raw.strip(), out[i + 1].raw.strip()
+        if (
+            first.startswith("**")
+            and first.count("**") % 2 == 1
+            and second.endswith("**")
+            and second.count("**") % 2 == 1
+        ):
+            out[i] = _with(out[i], bold=True)
+            out[i + 1] = _with(out[i + 1], bold=True)
+    return out
+
+
 def _with(line: Line, **changes) -> Line:
     from dataclasses import replace
 
@@ -167,7 +183,7 @@ def read_text(data: bytes, source_path: str) -> Document:
                 page_lines.append(Line(page_no, number, raw, "", blank=True))
                 continue
             page_lines.append(text_line(page_no, number, raw))
-        page_lines = _mark_text_furniture(page_lines)
+        page_lines = _mark_text_furniture(_bold_across_lines(page_lines))
         pages.append(Page(page_no, tuple(page_lines)))
         all_lines.extend(page_lines)
     return Document(

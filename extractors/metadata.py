@@ -1,0 +1,206 @@
+"""Document metadata (title, kind, meeting date, status, version) and dated mentions with roles.
+
+Rules live in rules/metadata.yaml and rules/date_patterns.jsonl. Running
+headers and footers are read for the version label and draft status only:
+a footer naming another year ("Kent Community Safety Agreement (April 2017)"
+inside a 2022 draft) never becomes the document's date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from extractors.blocks import join_lines_with_offsets
+from extractors.dates import find_dates
+from extractors.model import Document, Line
+from extractors.rulebook import load_yaml
+
+ROLES = ("meeting", "effective", "approved", "published", "period_start", "period_end", "other")
+_WEEKDAY_OR_TIME = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\bat\b|\d{1,2}[.:]\d\d\s*(?:am|pm)?|[\s,.*()–-]",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class DocumentDate:
+    date: dt.date
+    role: str
+    text: str
+    page: int
+    line: int
+
+
+@dataclass(frozen=True)
+class DocumentMetadata:
+    title: str | None
+    doc_kind: str
+    meeting_date: dt.date | None
+    status: str | None
+    version_label: str | None
+    effective_from: dt.date | None
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A stretch of text dates are read from: a block, or one table row."""
+
+    text: str
+    lines: tuple[Line, ...]
+    offsets: tuple[int, ...]
+    content_index: int  # position of the unit's first line among content lines
+    furniture: bool = False
+
+    def line_at(self, char: int) -> Line:
+        best = self.lines[0]
+        for line, offset in zip(self.lines, self.offsets, strict=True):
+            if 0 <= offset <= char:
+                best = line
+        return best
+
+
+@cache
+def _rules() -> dict:
+    return load_yaml("metadata.yaml")
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
+
+
+def _units(doc: Document) -> Iterator[_Unit]:
+    content_numbers = {
+        (ln.page, ln.number): i for i, ln in enumerate(ln for ln in doc.lines if not ln.blank and not ln.furniture)
+    }
+    for block in doc.blocks:
+        if block.kind == "table":
+            for row in block.rows:
+                line = next(ln for ln in block.lines if ln.number == row.line and ln.page == row.page)
+                text = " ".join(c for c in row.cells if c)
+                yield _Unit(text, (line,), (0,), content_numbers.get((row.page, row.line), 10**9))
+        else:
+            text, offsets = join_lines_with_offsets([ln.text for ln in block.lines])
+            first = block.lines[0]
+            yield _Unit(text, block.lines, tuple(offsets), content_numbers.get((first.page, first.number), 10**9))
+    for line in doc.furniture:
+        yield _Unit(line.text, (line,), (0,), 10**9, furniture=True)
+
+
+def _header_texts(doc: Document) -> list[str]:
+    limit = int(_rules()["header_lines"])
+    return [u.text for u in _units(doc) if u.content_index < limit and not u.furniture]
+
+
+def _role_for(unit: _Unit, char_start: int, char_end: int) -> str:
+    rules = _rules()
+    if unit.furniture:
+        return "other"
+    before = unit.text[:char_start][-120:]
+    for role, patterns in rules["date_roles"].items():
+        if any(_compiled(p).search(before) for p in patterns or ()):
+            return role
+    line_text = unit.line_at(char_start).text
+    if _compiled(rules["header_meeting_line"]).match(line_text) and not line_text.lower().startswith(
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    ):
+        return "meeting"
+    rest = unit.text[:char_start] + unit.text[char_end:]
+    if unit.content_index < int(rules["meeting_date_line_max"]) and not _WEEKDAY_OR_TIME.sub("", rest):
+        return "meeting"  # a bare date line at the top of an agenda
+    return "other"
+
+
+def extract_document_dates(doc: Document) -> list[DocumentDate]:
+    """Every date printed in the document, with the role its wording gives it."""
+    period_context = _compiled(_rules()["agreement_period_context"])
+    agreement_mention = _compiled(_rules()["agreement_mention"])
+    out: list[DocumentDate] = []
+    for unit in _units(doc):
+        for span in find_dates(unit.text):
+            line = unit.line_at(span.char_start)
+            if span.label == "RANGE" and not unit.furniture:
+                alone = not unit.text.replace(span.text, "").strip(" .,;:()")
+                if not (alone or agreement_mention.search(unit.text)):
+                    out.append(DocumentDate(span.start, "other", line.text, line.page, line.number))
+                    continue
+            if span.label in ("RANGE", "FISCAL"):
+                if span.label == "FISCAL" and (unit.furniture or not period_context.search(unit.text[: span.char_start])):
+                    continue  # '2019/20' alone is a financial year mentioned, not a stated period
+                out.append(DocumentDate(span.start, "period_start", line.text, line.page, line.number))
+                out.append(DocumentDate(span.end, "period_end", line.text, line.page, line.number))  # type: ignore[arg-type]
+                continue
+            role = _role_for(unit, span.char_start, span.char_end)
+            out.append(DocumentDate(span.start, role, line.text, line.page, line.number))
+    return out
+
+
+def _doc_kind(doc: Document, header: list[str]) -> str:
+    rules = _rules()
+    furniture = [ln.text for ln in doc.furniture]
+    headings = [b.text for b in doc.blocks[:60] if b.kind == "heading"]
+    for rule in rules["kinds"]:
+        texts = header + furniture
+        if not all(any(_compiled(p).search(t) for t in texts) for p in rule["all"]):
+            continue
+        if rule.get("any_heading") and not any(_compiled(p).search(h) for p in rule["any_heading"] for h in headings):
+            continue
+        return rule["kind"]
+    return rules["default_kind"]
+
+
+def _title(doc: Document, header: list[str]) -> str | None:
+    rules = _rules()
+    subject = _compiled(rules["title_subject_line"])
+    for text in header:
+        match = subject.match(text)
+        if match:
+            return match.group(1).strip()
+    generic = {g.lower() for g in rules["generic_headings"]}
+    for i, block in enumerate(doc.blocks[: len(header)]):
+        bold_opening = i == 0 and all(ln.bold for ln in block.lines)
+        if block.kind != "heading" and not bold_opening:
+            continue
+        text = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", block.text.strip().rstrip(":"))
+        if text.lower() not in generic and len(text.split()) >= 2 and not find_dates(text):
+            return text
+    for line in doc.furniture:
+        text = re.sub(r"\s*\([^)]*\)\s*$", "", line.text).strip()
+        if len(text.split()) >= 2 and not re.search(r"\d\s*$", text):
+            return text
+    return None
+
+
+def extract_metadata(doc: Document, dates: list[DocumentDate] | None = None) -> DocumentMetadata:
+    rules = _rules()
+    dates = extract_document_dates(doc) if dates is None else dates
+    header = _header_texts(doc)
+    kind = _doc_kind(doc, header)
+    marks = [ln.text for ln in doc.furniture] + [t for t in header[:5] if len(t.split()) <= 12]
+    version = None
+    for text in marks:
+        match = _compiled(rules["version_label"]).search(text)
+        if match:
+            version = match.group(1)
+            break
+    status = None
+    for name in ("draft", "final"):
+        if any(_compiled(rules["status"][name]).search(t) for t in [ln.text for ln in doc.furniture] + header[:5]):
+            status = name
+            break
+    meeting = next((d.date for d in dates if d.role == "meeting"), None)
+    effective = None
+    if kind == "agreement":
+        effective_dates = [d.date for d in dates if d.role == "effective"]
+        effective = max(effective_dates) if effective_dates else None
+    return DocumentMetadata(
+        title=_title(doc, header),
+        doc_kind=kind,
+        meeting_date=meeting,
+        status=status,
+        version_label=version,
+        effective_from=effective,
+    )
