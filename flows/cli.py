@@ -1,0 +1,157 @@
+"""`csa` command line: a thin layer over the flows and extractors.
+
+    csa build [CORPUS] [--db PATH]     parse the corpus and rebuild the warehouse
+    csa explain FILE                   show which lines became which blocks
+    csa sql "SELECT ..." [--db PATH]   run a query against the warehouse
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+console = Console(stderr=False)
+err_console = Console(stderr=True)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows.build import build
+    from flows.corpus_files import corpus_files
+
+    corpus = Path(args.corpus)
+    try:
+        files = corpus_files(corpus)
+    except FileNotFoundError as err:
+        err_console.print(f"[red]error:[/red] {err}")
+        return 2
+    if not files:
+        err_console.print(f"[yellow]no documents (.txt, .md, .pdf) found under {corpus}[/yellow]")
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}"),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        bar = progress.add_task("parsing", total=len(files), current="starting Prefect...")
+
+        def on_progress(rel: str, status: str) -> None:
+            progress.update(bar, advance=1, current=rel)
+            if status.startswith("failed"):
+                progress.console.print(f"[red]✗[/red] {rel}: {status[len('failed: '):]}")
+
+        summary = build(corpus=corpus, db_path=Path(args.db), on_progress=on_progress)
+    elapsed = time.perf_counter() - started
+    _print_summary(summary, elapsed)
+    return 0
+
+
+def _print_summary(summary, elapsed: float) -> None:
+    table = Table(title=f"Warehouse {summary.db_path}", title_justify="left")
+    for col in ("document", "kind", "meeting", "status", "version", "effective", "pages", "dates"):
+        table.add_column(col)
+    for rel, d in summary.loaded:
+        m = d.metadata
+        table.add_row(
+            rel, m.doc_kind, str(m.meeting_date or ""), m.status or "", m.version_label or "",
+            str(m.effective_from or ""), str(d.document.page_count), str(len(d.dates)),
+        )
+    console.print(table)
+    console.print(
+        f"{len(summary.loaded)} loaded, {len(summary.skipped)} skipped, {len(summary.failed)} failed "
+        f"in {elapsed:.1f}s"
+    )
+    for row in summary.failed + summary.skipped:
+        console.print(f"  {row.status}: {row.source_path}: {row.error}")
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from extractors.pipeline import extract_document
+    from extractors.readers import UnreadableDocument
+
+    path = Path(args.file)
+    try:
+        extracted = extract_document(path.read_bytes(), path.name)
+    except (OSError, UnreadableDocument) as err:
+        err_console.print(f"[red]error:[/red] {path}: {getattr(err, 'reason', err)}")
+        return 2
+    doc = extracted.document
+    console.print(f"[bold]{path.name}[/bold]: {doc.page_count} page(s), {len(doc.blocks)} blocks, {doc.source_format}")
+    console.print(extracted.metadata)
+    for line in doc.furniture:
+        console.print(f"[dim]furniture p{line.page} l{line.number}: {line.text}[/dim]")
+    for block in doc.blocks:
+        where = f"p{block.page} l{block.line_start}-{block.line_end}"
+        label = f"{block.kind}{block.level if block.kind in ('heading', 'bullet') else ''}"
+        if block.kind == "table":
+            console.print(f"[cyan]{where:>14} table[/cyan]")
+            for row in block.rows:
+                console.print(f"{'':>16}| " + " | ".join(row.cells), markup=False)
+        else:
+            console.print(f"[cyan]{where:>14} {label:<9}[/cyan] ", end="")
+            console.print(block.text[: args.width], markup=False)
+    return 0
+
+
+def _cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from warehouse.store import connect
+
+    try:
+        con = connect(args.db, read_only=True)
+    except duckdb.IOException as err:
+        err_console.print(f"[red]error:[/red] cannot open {args.db}: {err}")
+        return 2
+    try:
+        frame = con.execute(args.query).df()
+    except duckdb.Error as err:
+        err_console.print(f"[red]SQL error:[/red] {err}")
+        return 2
+    finally:
+        con.close()
+    console.print(frame.to_string(index=False))
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB
+
+    parser = argparse.ArgumentParser(prog="csa", description="Community Safety Agreement timeline pipeline.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("build", help="parse a corpus folder and rebuild the warehouse")
+    p.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS), help="folder of papers (default: %(default)s)")
+    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    p.set_defaults(func=_cmd_build)
+    p = sub.add_parser("explain", help="show how a document was split into blocks")
+    p.add_argument("file")
+    p.add_argument("--width", type=int, default=140, help="characters of each block to show")
+    p.set_defaults(func=_cmd_explain)
+    p = sub.add_parser("sql", help="run a SQL query on the warehouse (read-only)")
+    p.add_argument("query")
+    p.add_argument("--db", default=str(DEFAULT_DB))
+    p.set_defaults(func=_cmd_sql)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

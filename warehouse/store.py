@@ -1,0 +1,144 @@
+"""Writes the DuckDB warehouse: the whole build into a temporary file, then an atomic swap.
+
+A failed or killed run therefore leaves the previous warehouse exactly as it
+was, and readers in other processes never see a half-written file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from extractors.pipeline import ExtractedDocument
+
+SCHEMA_FILE = Path(__file__).parent / "schema.sql"
+# Files stay readable by DuckDB 1.x clients (the CLI researchers may have installed).
+STORAGE_COMPATIBILITY = "v1.0.0"
+
+
+@dataclass(frozen=True)
+class IngestLogRow:
+    source_path: str
+    sha256: str | None
+    status: str  # loaded | skipped_unchanged | replaced | failed
+    error: str | None
+    started_at: dt.datetime
+    finished_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    source_url: str | None
+    publisher: str | None
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_COMPATIBILITY})
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def _frame(rows: Iterable[tuple], columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=list(columns))
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    con.register("incoming", frame)
+    con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT {', '.join(frame.columns)} FROM incoming")
+    con.unregister("incoming")
+
+
+def load_rows(
+    con: duckdb.DuckDBPyConnection,
+    docs: Sequence[tuple[str, ExtractedDocument]],
+    sources: dict[str, SourceInfo],
+    log: Sequence[IngestLogRow],
+) -> None:
+    """Insert extracted documents (with their corpus-relative paths) and the run's log."""
+    _insert(
+        con,
+        "documents",
+        _frame(
+            (
+                (
+                    d.doc_id,
+                    rel,
+                    d.metadata.title,
+                    d.metadata.doc_kind,
+                    d.metadata.meeting_date,
+                    d.metadata.status,
+                    d.metadata.version_label,
+                    d.metadata.effective_from,
+                    d.document.page_count,
+                    d.document.sha256,
+                )
+                for rel, d in docs
+            ),
+            ["doc_id", "source_path", "title", "doc_kind", "meeting_date", "status", "version_label",
+             "effective_from", "page_count", "sha256"],
+        ),
+    )
+    _insert(
+        con,
+        "document_dates",
+        _frame(
+            ((d.doc_id, x.date, x.role, x.text, x.page, x.line) for _, d in docs for x in d.dates),
+            ["doc_id", "date", "role", "text", "page", "line"],
+        ),
+    )
+    _insert(
+        con,
+        "document_sources",
+        _frame(
+            ((d.doc_id, sources[rel].source_url, sources[rel].publisher) for rel, d in docs if rel in sources),
+            ["doc_id", "source_url", "publisher"],
+        ),
+    )
+    _insert(
+        con,
+        "ingest_log",
+        _frame(
+            ((r.source_path, r.sha256, r.status, r.error, r.started_at, r.finished_at) for r in log),
+            ["source_path", "sha256", "status", "error", "started_at", "finished_at"],
+        ),
+    )
+
+
+def write_warehouse(
+    db_path: Path,
+    docs: Sequence[tuple[str, ExtractedDocument]],
+    sources: dict[str, SourceInfo],
+    log: Sequence[IngestLogRow],
+) -> None:
+    """Build the warehouse in a temporary file next to `db_path`, then swap it in atomically."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
+    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    try:
+        con = connect(tmp)
+        try:
+            con.execute("BEGIN")
+            create_schema(con)
+            load_rows(con, docs, sources, log)
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, db_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
