@@ -96,8 +96,8 @@ def join_lines_with_offsets(texts: Sequence[str]) -> tuple[str, list[int]]:
 
 def _section_number(text: str) -> tuple[str | None, str]:
     match = layout_rules().section_number.match(text)
-    if not match:
-        return None, text
+    if not match or not _starts_upper(match.group("rest")):
+        return None, text  # "3 year rolling plan" on a wrapped line is not section 3
     return match.group("num"), match.group("rest")
 
 
@@ -200,15 +200,15 @@ def _plain_list_items(run: Sequence[Line]) -> list[list[Line]] | None:
     """Lines after a lead-in ending in ':' that form a list with no bullet glyphs."""
     if len(run) < 2:
         return None
-    if any(ln.marker is not None or ln.cells is not None or ln.heading_level for ln in run):
-        return None
+    if any(ln.marker is not None or ln.cells is not None or ln.heading_level or ln.indent == 1 for ln in run):
+        return None  # glyphs (or lost glyphs) are there: the ordinary bullet rules apply
     if any(ln.text.rstrip().endswith(".") for ln in run):
         return None
     if statistics.median(_words(ln.text) for ln in run) > layout_rules().plain_list_max_median_words:
         return None
     items: list[list[Line]] = []
     for line in run:
-        if _starts_upper(line.text) or line.indent == 1 or not items:
+        if _starts_upper(line.text) or not items:
             items.append([line])
         else:
             items[-1].append(line)
@@ -302,6 +302,16 @@ def build_blocks(lines: Sequence[Line]) -> tuple[Block, ...]:
             number, _ = _section_number(text)
             level = line.heading_level or (_number_depth(number) if number else (3 if line.bold else 4))
             current = _Open("heading", [line], level=level, number=number)
+            # A large-print heading wrapped over several lines (a markdown '#' line is always whole).
+            while (
+                nxt is not None
+                and line.heading_level
+                and nxt.heading_level == line.heading_level
+                and not line.raw.lstrip().startswith("#")
+            ):
+                current.lines.append(nxt)
+                i += 1
+                nxt = flow[i + 1] if i + 1 < len(flow) else None
             # A heading wrapped onto a second short line.
             while (
                 nxt is not None
@@ -384,8 +394,8 @@ def _classify(
             return "heading"
         if prev is None or after_break or _ends_sentence(prev.text) or in_list:
             return "bullet_lost"
-    if after_break and before_break and _title_like(text, rules.label_max_words):
-        return "heading"
+    if after_break and _title_like(text, rules.label_max_words) and (before_break or _is_lead_in(text)):
+        return "heading"  # a label standing alone, or one ending in ':' that opens a list
     if after_break or prev is None:
         return "paragraph"
     return "continue"

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 
 from extractors.blocks import build_blocks
-from extractors.cleaning import collapse_spaces, normalise_glyphs, strip_markup
+from extractors.cleaning import clean_text, collapse_spaces, normalise_glyphs, strip_markup
 from extractors.model import Document, Line, Page
 from extractors.rulebook import load_yaml
 
@@ -158,8 +160,6 @@ def _bold_across_lines(lines: list[Line]) -> list[Line]:
 
 
 def _with(line: Line, **changes) -> Line:
-    from dataclasses import replace
-
     return replace(line, **changes)
 
 
@@ -198,149 +198,165 @@ def read_text(data: bytes, source_path: str) -> Document:
 # ---------------------------------------------------------------- PDF path
 
 
-def _line_from_words(page_no: int, number: int, words: list[dict], left: float, char_width: float) -> Line:
+@dataclass
+class _Item:
+    """A printed line or table row on a PDF page, before paragraph breaks are known."""
+
+    top: float
+    bottom: float
+    line: Line
+    size: float  # largest font size on the line (0 for table rows)
+
+
+def _line_from_words(page_no: int, words: list[dict], left: float, char_width: float) -> Line:
     raw = " ".join(w["text"] for w in words)
     glyphs = normalise_glyphs(raw)
     marker = None
     body = glyphs
-    first = words[0]
-    x0 = first["x0"]
+    x0 = words[0]["x0"]
     if body.startswith("•"):
         marker = "•"
         body = body[1:].lstrip()
         if len(words) > 1:
             x0 = words[1]["x0"]
+    numbered = re.match(r"^(\d{1,2}[.)])\s", body)
     bold = all("bold" in w.get("fontname", "").lower() for w in words if w["text"].strip("•"))
     text, _ = strip_markup(body)
     text = collapse_spaces(text)
-    indent = max(0, round((x0 - left) / char_width)) if marker else 0
-    return Line(page_no, number, raw, text, indent=indent, bold=bold, marker=marker)
+    indent = max(0, round((x0 - left) / char_width)) if marker or numbered else 0
+    return Line(page_no, 0, raw, text, indent=indent, bold=bold, marker=marker)
 
 
 def read_pdf(data: bytes, source_path: str) -> Document:
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except PDFPasswordIncorrect:
-        raise UnreadableDocument("encrypted PDF: a password is needed to open it") from None
-    except (PDFSyntaxError, Exception) as err:  # pdfminer raises a zoo of types on corrupt files
-        if "password" in str(err).lower() or "encrypt" in str(err).lower():
+    except Exception as err:  # pdfminer raises a zoo of types on corrupt or encrypted files
+        if "password" in repr(err).lower() or "encrypt" in repr(err).lower():
             raise UnreadableDocument("encrypted PDF: a password is needed to open it") from None
         raise UnreadableDocument(f"corrupt PDF: {type(err).__name__}: {err}".strip()[:300]) from None
     with pdf:
         try:
-            page_lines = [_pdf_page_lines(page, no) for no, page in enumerate(pdf.pages, start=1)]
-        except UnreadableDocument:
-            raise
+            pages = [_page_items(page, no) for no, page in enumerate(pdf.pages, start=1)]
+            heights = [float(page.height) for page in pdf.pages]
         except Exception as err:
+            if "password" in repr(err).lower() or "encrypt" in repr(err).lower():
+                raise UnreadableDocument("encrypted PDF: a password is needed to open it") from None
             raise UnreadableDocument(f"corrupt PDF: {type(err).__name__}: {err}"[:300]) from None
-    if not any(ln.text for lines in page_lines for ln in lines):
+    if not pages:
+        raise UnreadableDocument("PDF has no pages")
+    if not any(item.line.text for items in pages for item in items):
         raise UnreadableDocument("no text layer (image-only PDF?): needs OCR")
-    page_lines = _mark_pdf_furniture(page_lines)
-    pages = tuple(Page(no, tuple(lines)) for no, lines in enumerate(page_lines, start=1))
+    _mark_pdf_furniture(pages, heights)
+    page_lines = _with_paragraph_breaks(pages)
+    doc_pages = tuple(Page(no, tuple(lines)) for no, lines in enumerate(page_lines, start=1))
     return Document(
         source_path=source_path,
         sha256=sha256_of(data),
         source_format="pdf",
-        pages=pages,
-        blocks=build_blocks([ln for page in pages for ln in page.lines]),
+        pages=doc_pages,
+        blocks=build_blocks([ln for page in doc_pages for ln in page.lines]),
     )
 
 
-def _pdf_page_lines(page, page_no: int) -> list[tuple[float, float, Line]]:
-    """Lines of one page as (top, bottom, Line), tables as one line per row, in reading order."""
+def _page_items(page, page_no: int) -> list[_Item]:
+    """Printed lines of one page, and table rows (ruled tables), in reading order."""
     tables = page.find_tables()
-    table_boxes = [t.bbox for t in tables]
+    boxes = [t.bbox for t in tables]
 
     def in_table(word: dict) -> bool:
-        cx = (word["x0"] + word["x1"]) / 2
-        cy = (word["top"] + word["bottom"]) / 2
-        return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in table_boxes)
+        cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+        return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
-    words = [w for w in page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False) if not in_table(w)]
+    words = [w for w in page.extract_words(extra_attrs=["fontname", "size"]) if not in_table(w)]
     rows: list[list[dict]] = []
     for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
         if rows and abs(rows[-1][0]["top"] - word["top"]) <= 2.5:
             rows[-1].append(word)
         else:
             rows.append([word])
-    items: list[tuple[float, float, object]] = []
+    sizes = [w["size"] for w in words] or [10.0]
+    char_width = statistics.median(sizes) * 0.5
+    left = min((w["x0"] for w in words), default=0.0)
+    items: list[_Item] = []
     for row in rows:
         row.sort(key=lambda w: w["x0"])
-        items.append((row[0]["top"], max(w["bottom"] for w in row), row))
+        line = _line_from_words(page_no, row, left, char_width)
+        items.append(_Item(row[0]["top"], max(w["bottom"] for w in row), line, max(w["size"] for w in row)))
     for table in tables:
-        for cells_row in _table_rows(table):
-            items.append(cells_row)
-    items.sort(key=lambda item: item[0])
-
-    sizes = [w["size"] for w in words] or [10.0]
-    body_size = statistics.median(sizes)
-    char_width = body_size * 0.5
-    left = min((w["x0"] for w in words), default=0.0)
-    out: list[tuple[float, float, Line]] = []
-    last_bottom: float | None = None
-    gaps = [b[0] - a[1] for a, b in zip(items, items[1:], strict=False) if b[0] - a[1] > 0]
-    normal_gap = statistics.median(gaps) if gaps else body_size * 0.3
-    number = 0
-    for top, bottom, payload in items:
-        if last_bottom is not None and top - last_bottom > max(normal_gap * 2.5, body_size * 0.6):
-            number += 1
-            out.append((top, top, Line(page_no, number, "", "", blank=True)))
-        number += 1
-        if isinstance(payload, tuple):
-            cells = payload
+        for top, bottom, cells in _table_rows(table):
             text = " | ".join(c for c in cells if c)
-            out.append((top, bottom, Line(page_no, number, "\t".join(cells), text, cells=cells)))
-        else:
-            line = _line_from_words(page_no, number, payload, left, char_width)
-            size = max(w["size"] for w in payload)
-            if size >= body_size * 1.3:
-                line = _with(line, heading_level=1 if size >= body_size * 1.6 else 2)
-            out.append((top, bottom, line))
-        last_bottom = bottom
-    return out
+            items.append(_Item(top, bottom, Line(page_no, 0, "\t".join(cells), text, cells=cells), 0.0))
+    items.sort(key=lambda item: item.top)
+    return items
 
 
 def _table_rows(table) -> list[tuple[float, float, tuple[str, ...]]]:
-    from extractors.cleaning import clean_text
-
-    extracted = table.extract()
     out = []
-    for row_obj, cells in zip(table.rows, extracted, strict=False):
+    for row_obj, cells in zip(table.rows, table.extract(), strict=False):
         cleaned = tuple(clean_text((c or "").replace("\n", " ")) for c in cells)
-        if not any(cleaned):
-            continue
-        out.append((row_obj.bbox[1], row_obj.bbox[3], cleaned))
+        if any(cleaned):
+            out.append((row_obj.bbox[1], row_obj.bbox[3], cleaned))
     return out
 
 
-def _mark_pdf_furniture(pages: list[list[tuple[float, float, Line]]]) -> list[list[Line]]:
+def _mark_pdf_furniture(pages: list[list[_Item]], heights: list[float]) -> None:
     """Lines in the top/bottom margin that recur (digits aside) on several pages, or bare page numbers."""
     rules = _furniture_rules()
     margin = float(rules["pdf_margin"])
     page_number_only = re.compile(rules["page_number_only"], re.I)
-    heights = [max((b for _, b, _ in lines), default=1.0) for lines in pages]
 
     def key(text: str) -> str:
         return re.sub(r"\d+", "#", text.strip().lower())
 
-    def in_margin(top: float, bottom: float, height: float) -> bool:
-        return top < height * margin or bottom > height * (1 - margin)
+    def candidates(items: list[_Item], height: float) -> list[_Item]:
+        return [
+            it for it in items
+            if it.line.text and it.line.cells is None and (it.top < height * margin or it.bottom > height * (1 - margin))
+        ]
 
     counts: Counter[str] = Counter()
-    for lines, height in zip(pages, heights, strict=True):
-        seen = {key(ln.text) for top, bottom, ln in lines if ln.text and in_margin(top, bottom, height)}
-        counts.update(seen)
+    for items, height in zip(pages, heights, strict=True):
+        counts.update({key(it.line.text) for it in candidates(items, height)})
+    for items, height in zip(pages, heights, strict=True):
+        for it in candidates(items, height):
+            if (len(pages) > 1 and counts[key(it.line.text)] >= 2) or page_number_only.match(it.line.text):
+                it.line = _with(it.line, furniture=True)
+
+
+def _with_paragraph_breaks(pages: list[list[_Item]]) -> list[list[Line]]:
+    """Number the lines and mark a paragraph break wherever the vertical gap is wider than a line gap.
+
+    Heading sizes are read here too: a line clearly larger than the body text is a heading.
+    """
+    content = [[it for it in items if not it.line.furniture] for items in pages]
+    sizes = [it.size for items in content for it in items if it.size]
+    body = statistics.median(sizes) if sizes else 10.0
+    gaps = [
+        b.top - a.bottom
+        for items in content
+        for a, b in itertools.pairwise(items)
+        if b.top - a.bottom > 0
+    ]
+    normal = statistics.median(gaps) if gaps else body * 0.3
+    threshold = max(normal * 1.8, body * 0.6)
+    first_tops = [items[0].top for items in content if items]
+    usual_top = statistics.median(first_tops) if first_tops else 0.0
     out: list[list[Line]] = []
-    for lines, height in zip(pages, heights, strict=True):
-        marked = []
-        for top, bottom, ln in lines:
-            if ln.text and ln.cells is None and in_margin(top, bottom, height):
-                if (len(pages) > 1 and counts[key(ln.text)] >= 2) or page_number_only.match(ln.text):
-                    ln = _with(ln, furniture=True)
-            marked.append(ln)
-        out.append(marked)
+    for page_no, items in enumerate(pages, start=1):
+        lines: list[Line] = []
+        last: _Item | None = None
+        for item in items:
+            line = item.line
+            if not line.furniture:
+                gap_before = (item.top - last.bottom) if last is not None else (item.top - usual_top)
+                if gap_before > threshold:
+                    lines.append(Line(page_no, len(lines) + 1, "", "", blank=True))
+                last = item
+            changes: dict = {"number": len(lines) + 1}
+            if item.size >= body * 1.3 and line.cells is None and not line.furniture:
+                changes["heading_level"] = 1 if item.size >= body * 1.6 else 2
+            lines.append(_with(line, **changes))
+        out.append(lines)
     return out
