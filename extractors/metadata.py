@@ -114,21 +114,30 @@ def _role_for(unit: _Unit, char_start: int, char_end: int) -> str:
     return "other"
 
 
+def _names_agreement(before: str, agreement: re.Pattern[str], other: re.Pattern[str]) -> bool:
+    """The nearest document named before a range is the agreement (not a plan or strategy)."""
+    last_agreement = max((m.end() for m in agreement.finditer(before)), default=-1)
+    last_other = max((m.end() for m in other.finditer(before)), default=-1)
+    return last_agreement > last_other
+
+
 def extract_document_dates(doc: Document) -> list[DocumentDate]:
     """Every date printed in the document, with the role its wording gives it."""
     period_context = _compiled(_rules()["agreement_period_context"])
     agreement_mention = _compiled(_rules()["agreement_mention"])
+    other_document = _compiled(_rules()["other_document_mention"])
     out: list[DocumentDate] = []
     for unit in _units(doc):
         for span in find_dates(unit.text):
             line = unit.line_at(span.char_start)
             if span.label == "RANGE" and not unit.furniture:
                 alone = not unit.text.replace(span.text, "").strip(" .,;:()")
-                if not (alone or agreement_mention.search(unit.text)):
+                if not (alone or _names_agreement(unit.text[: span.char_start], agreement_mention, other_document)):
                     out.append(DocumentDate(span.start, "other", line.text, line.page, line.number))
                     continue
             if span.label in ("RANGE", "FISCAL"):
-                if span.label == "FISCAL" and (unit.furniture or not period_context.search(unit.text[: span.char_start])):
+                stated = not unit.furniture and period_context.search(unit.text[: span.char_start])
+                if span.label == "FISCAL" and not stated:
                     continue  # '2019/20' alone is a financial year mentioned, not a stated period
                 out.append(DocumentDate(span.start, "period_start", line.text, line.page, line.number))
                 out.append(DocumentDate(span.end, "period_end", line.text, line.page, line.number))  # type: ignore[arg-type]

@@ -98,10 +98,8 @@ def text_line(page: int, number: int, raw: str) -> Line:
     heading_level = 0
     body = glyphs
     if "\t" in body.strip(" ") or (body.strip().startswith("|") and body.strip().endswith("|")):
-        if "\t" in body.strip(" "):
-            cells = body.strip(" ").split("\t")
-        else:
-            cells = body.strip().strip("|").split("|")
+        tabbed = "\t" in body.strip(" ")
+        cells = body.strip(" ").split("\t") if tabbed else body.strip().strip("|").split("|")
         cleaned_cells = tuple(collapse_spaces(strip_markup(c)[0]) for c in cells)
         text = " | ".join(c for c in cleaned_cells if c)
         return Line(page, number, raw, text, indent=indent, cells=cleaned_cells)
@@ -138,7 +136,8 @@ def _mark_text_furniture(lines: list[Line]) -> list[Line]:
     for a in anchors:
         for j in range(max(0, a - window), min(len(lines), a + window + 1)):
             ln = lines[j]
-            if not ln.blank and len(ln.text.split()) <= max_words and companion.search(ln.text) and not ln.text.rstrip().endswith("."):
+            short = not ln.blank and len(ln.text.split()) <= max_words
+            if short and companion.search(ln.text) and not ln.text.rstrip().endswith("."):
                 furniture.add(j)
     return [_with(ln, furniture=True) if i in furniture else ln for i, ln in enumerate(lines)]
 
@@ -313,7 +312,9 @@ def _mark_pdf_furniture(pages: list[list[_Item]], heights: list[float]) -> None:
     def candidates(items: list[_Item], height: float) -> list[_Item]:
         return [
             it for it in items
-            if it.line.text and it.line.cells is None and (it.top < height * margin or it.bottom > height * (1 - margin))
+            if it.line.text
+            and it.line.cells is None
+            and (it.top < height * margin or it.bottom > height * (1 - margin))
         ]
 
     counts: Counter[str] = Counter()

@@ -10,12 +10,12 @@ from pathlib import Path
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-from prefect import flow, task  # noqa: E402
+from prefect import flow, task
 
-from extractors.pipeline import ExtractedDocument, extract_document  # noqa: E402
-from extractors.readers import UnreadableDocument, sha256_of  # noqa: E402
-from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB, corpus_files, read_manifest, relative_path  # noqa: E402
-from warehouse.store import IngestLogRow, write_warehouse  # noqa: E402
+from extractors.pipeline import ExtractedDocument, extract_document
+from extractors.readers import UnreadableDocument, sha256_of
+from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB, corpus_files, read_manifest, relative_path
+from warehouse.store import IngestLogRow, write_warehouse
 
 ProgressCallback = Callable[[str, str], None]  # (relative path, status)
 
@@ -48,7 +48,8 @@ def parse_and_extract(path: Path, rel: str) -> tuple[ExtractedDocument | None, I
     except UnreadableDocument as err:
         return None, IngestLogRow(rel, digest, "failed", err.reason, started, dt.datetime.now())
     except OSError as err:
-        return None, IngestLogRow(rel, digest, "failed", f"cannot read file: {err.strerror}", started, dt.datetime.now())
+        reason = f"cannot read file: {err.strerror}"
+        return None, IngestLogRow(rel, digest, "failed", reason, started, dt.datetime.now())
 
 
 @task(name="load-warehouse")

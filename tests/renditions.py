@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import ClassVar
 
 from extractors.model import Block, Document
 from extractors.readers import read_text
@@ -41,7 +42,7 @@ def _pdf_class():
     class RenditionPDF(FPDF):
         """Draws the running header and footer on every page, including pages a table runs onto."""
 
-        header_lines: list[str] = []
+        header_lines: ClassVar[list[str]] = []
         footer_text = "Page "
 
         def header(self) -> None:

@@ -1,0 +1,43 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11 and make:
+#   make run    create .venv, install, build warehouse/csa.duckdb from corpus/, print a summary
+#   make test   create .venv if missing, run ruff and the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_HOME := $(CURDIR)/.prefect
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test bench lint clean fonts
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
+	@$(BIN)/python -c "import prefect, pdfplumber, spacy, duckdb, rapidfuzz, pandas, fpdf" \
+		|| (echo "dependency install failed" >&2; exit 1)
+	@touch $@
+
+# The PDF renditions in the tests print with DejaVu Sans (Debian's fonts-dejavu-core).
+fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || \
+		(apt-get update -qq && apt-get install -y -qq fonts-dejavu-core) || \
+		(echo "install Debian's fonts-dejavu-core for the PDF tests" >&2; exit 1)
+
+run: $(STAMP)
+	$(BIN)/csa build
+
+test: $(STAMP) fonts
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP) fonts
+	$(BIN)/python benchmarks/bench.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .prefect tests/.generated benchmarks/.generated warehouse/csa.duckdb

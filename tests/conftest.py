@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+sys.path.insert(0, str(Path(__file__).parent))
+
+SEEDS = sorted(p.name for p in CORPUS.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def parsed():
+    """Text-path documents of the corpus, parsed once."""
+    from extractors.pipeline import extract_document
+
+    cache = {}
+
+    def get(name: str):
+        if name not in cache:
+            cache[name] = extract_document((CORPUS / name).read_bytes(), name)
+        return cache[name]
+
+    return get
+
+
+def seed(prefix: str) -> str:
+    return next(name for name in SEEDS if name.startswith(prefix))

@@ -1,0 +1,57 @@
+"""The warehouse swap is atomic, and the build flow runs end to end with no traceback."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pytest
+from conftest import CORPUS, ROOT, seed
+
+from warehouse import store
+
+
+def test_failed_load_leaves_previous_warehouse_intact(tmp_path, parsed, monkeypatch):
+    db = tmp_path / "csa.duckdb"
+    doc = parsed(seed("000"))
+    store.write_warehouse(db, [("000.txt", doc)], {}, [])
+    before = db.read_bytes()
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "load_rows", explode)
+    with pytest.raises(RuntimeError):
+        store.write_warehouse(db, [("000.txt", doc)], {}, [])
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["csa.duckdb"]  # no temporary file left behind
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(*) from documents").fetchone() == (1,)
+
+
+def test_build_flow_end_to_end_in_a_subprocess(tmp_path):
+    corpus = tmp_path / "corpus with spaces"
+    shutil.copytree(CORPUS, corpus)
+    shutil.copy(corpus / seed("003"), corpus / "renamed copy.txt")  # the same paper twice
+    (corpus / "empty.pdf").write_bytes(b"")
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    db = tmp_path / "out" / "csa.duckdb"
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_HOME": str(tmp_path / "prefect")}
+    for _ in range(2):  # a second run over the same corpus is just as clean
+        proc = subprocess.run(
+            [sys.executable, "-m", "flows.cli", "build", str(corpus), "--db", str(db)],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+        assert "5 loaded, 1 skipped, 2 failed" in proc.stdout
+    con = duckdb.connect(str(db), read_only=True)
+    docs = con.execute("select source_path, doc_kind, meeting_date::varchar from documents order by 1").fetchall()
+    assert [d[0] for d in docs] == sorted(p.name for p in CORPUS.glob("*.txt"))
+    log = dict(con.execute("select source_path, status || ': ' || coalesce(error, '') from ingest_log").fetchall())
+    assert log["empty.pdf"] == "failed: empty file (0 bytes)"
+    assert log["broken.pdf"].startswith("failed: corrupt PDF")
+    assert log["renamed copy.txt"] == f"skipped_unchanged: same content as {seed('003')}"
+    assert con.execute("select count(*) from document_sources where publisher is not null").fetchone() == (5,)
+    assert not list(db.parent.glob(".*tmp*"))
