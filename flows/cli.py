@@ -19,7 +19,8 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 from rich.console import Console
 from rich.table import Table
 
-console = Console(stderr=False)
+# Piped or logged output gets a wide, fixed layout instead of an 80-column squeeze.
+console = Console(stderr=False, width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True)
 
 
