@@ -117,8 +117,6 @@ def text_line(page: int, number: int, raw: str) -> Line:
     text = collapse_spaces(text)
     if not text:
         return Line(page, number, raw, "", blank=True)
-    if marker == "•" and not text:
-        return Line(page, number, raw, "", blank=True)
     return Line(page, number, raw, text, indent=indent, bold=bold, heading_level=heading_level, marker=marker)
 
 
