@@ -205,8 +205,17 @@ class _Item:
     size: float  # largest font size on the line (0 for table rows)
 
 
+def _joined_words(words: list[dict]) -> str:
+    """Words of one printed line; a gap wider than the font size (a column gap) is kept as two spaces."""
+    out = words[0]["text"]
+    for prev, word in itertools.pairwise(words):
+        gap = word["x0"] - prev["x1"]
+        out += ("  " if gap > max(prev.get("size", 10.0), word.get("size", 10.0)) else " ") + word["text"]
+    return out
+
+
 def _line_from_words(page_no: int, words: list[dict], left: float, char_width: float) -> Line:
-    raw = " ".join(w["text"] for w in words)
+    raw = _joined_words(words)
     glyphs = normalise_glyphs(raw)
     marker = None
     body = glyphs

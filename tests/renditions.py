@@ -15,7 +15,8 @@ import re
 from pathlib import Path
 from typing import ClassVar
 
-from extractors.model import Block, Document
+from extractors.cleaning import collapse_spaces, strip_markup
+from extractors.model import Block, Document, Line
 from extractors.readers import read_text
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
@@ -25,6 +26,7 @@ BODY_PT = 9.0
 LINE_H = 4.2
 GAP = 3.2
 INDENT = 5.0
+COLUMN_GAP = 8.0  # a run of spaces inside a source line (a flattened column) prints as a wide gap
 
 GENERATED = Path(__file__).parent / ".generated"
 
@@ -106,6 +108,29 @@ class _Writer:
         self.pdf.cell(width, height, text)
         self.y += height
 
+    def columns(self, line: Line, bold: bool, size: float) -> bool:
+        """Print a line whose source has a run of spaces inside it as segments with a wide gap."""
+        segments = [s for s in re.split(r"\s{2,}", line.raw.strip()) if s]
+        if len(segments) < 2:
+            return False
+        cleaned = [collapse_spaces(strip_markup(s)[0]) for s in segments]
+        if " ".join(cleaned) != line.text:
+            return False
+        self.pdf.set_font("DejaVu", "B" if bold else "", size)
+        widths = [self.pdf.get_string_width(s) for s in cleaned]
+        if sum(widths) + COLUMN_GAP * (len(widths) - 1) > PAGE_W - LEFT - RIGHT:
+            return False
+        height = LINE_H * size / BODY_PT
+        if not self.room(height):
+            self.new_page()
+        x = LEFT
+        for text, width in zip(cleaned, widths, strict=True):
+            self.pdf.set_xy(x, self.y)
+            self.pdf.cell(width, height, text)
+            x += width + COLUMN_GAP
+        self.y += height
+        return True
+
     def table(self, block: Block) -> None:
         width = max(len(r.cells) for r in block.rows)
         self.pdf.set_font("DejaVu", "", BODY_PT)
@@ -167,6 +192,8 @@ def render_pdf(doc: Document) -> bytes:
         level = max((ln.heading_level for ln in block.lines), default=0)
         size = {1: BODY_PT * 1.7, 2: BODY_PT * 1.45}.get(level, BODY_PT * 1.35 if level else BODY_PT)
         for line in block.lines:
+            if writer.columns(line, bold, size):
+                continue
             for piece in writer.wrap(line.text, PAGE_W - LEFT - RIGHT, bold, size):
                 writer.line(piece, LEFT, bold, size)
     return bytes(writer.pdf.output())

@@ -1,0 +1,597 @@
+"""Find every list of priorities, themes and issues in a parsed document and say what it is.
+
+A council paper can hold several lists that look alike and mean different
+things: the CSA's current priorities beside the recommended ones, the issues
+the district partnerships found, a MoRiLE ranking, the Police and Crime Plan's
+priorities. What a list *is* comes from its label (the heading or lead-in it
+is printed under), the prose before it and the headings around it, never from
+which file it is in. The rules are data: rules/lists.yaml.
+
+Lists are found in four shapes: runs of bullet items (glyphs, lost glyphs,
+numbers), tables (row sections such as PRIORITIES / CROSS-CUTTING THEMES,
+column headers, and count tables), "Priorities: a; b; and c." sentences, and
+two-column lists flattened into one line per row by PDF-to-text conversion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from extractors.blocks import join_lines_with_offsets
+from extractors.dates import DateSpan, find_dates
+from extractors.metadata import DocumentDate, DocumentMetadata
+from extractors.model import Block, Document, Line
+from extractors.rulebook import load_yaml
+
+ROLES = (
+    "priorities",
+    "cross_cutting_themes",
+    "district_assessment",
+    "morile",
+    "police_plan",
+    "stakeholder_workshop",
+    "other",
+)
+STANCES = ("current", "proposed", "historic")
+CSA_ROLES = ("priorities", "cross_cutting_themes")
+
+_LEADING_NUMBER = re.compile(r"^(?:\(?[0-9]{1,2}[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}[.)])\s+", re.I)
+_COUNT = re.compile(r"^\(?(\d{1,3})\)?$")
+# "Domestic abuse (9)", "Domestic abuse – 9 CSPs": a count printed after the label.
+_TRAILING_COUNT = re.compile(
+    r"^(?P<label>.*\S)\s*(?:\((?P<a>\d{1,2})(?:\s+csps?)?\)|[–-]\s*(?P<b>\d{1,2})(?:\s+csps?)?)$", re.I
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z‘'\"(])")
+_COLUMN_GAP = re.compile(r"(?<=\S)\s{2,}(?=\S)")
+
+
+@dataclass(frozen=True)
+class ListItem:
+    position: int  # 1-based, in reading order
+    raw_label: str  # as printed: qualifiers kept, bullets, numbers and footnote markers removed
+    count: int | None  # CSPs identifying the issue, for assessment tables; else None
+    page: int
+    line: int
+    source_text: str
+
+
+@dataclass(frozen=True)
+class ExtractedList:
+    role: str
+    stance: str
+    applies_from: dt.date | None
+    applies_to: dt.date | None
+    heading: str  # the label the list is printed under (heading, lead-in sentence, table section)
+    page: int
+    line: int
+    items: tuple[ListItem, ...]
+    evidence: tuple[str, ...] = field(default=(), compare=False)  # why role, stance and period were given
+
+
+@dataclass(frozen=True)
+class _Label:
+    text: str
+    page: int
+    line: int
+    block: int  # index of the block the label was read from
+
+
+@dataclass
+class _Candidate:
+    first_block: int  # index of the list's first block
+    items: list[tuple[str, int | None, int, int, str]]  # (label, count, page, line, source_text)
+    label: _Label | None
+    role: str | None = None  # fixed by the table (a section label, a CSP count header)
+    role_reason: str = ""
+    context_block: int | None = None  # where the prose before the list is, when not the label
+
+
+@cache
+def list_rules() -> dict:
+    return load_yaml("lists.yaml")
+
+
+@cache
+def pattern(regex: str) -> re.Pattern[str]:
+    return re.compile(regex, re.I)
+
+
+def is_leads_header(cells: Sequence[str]) -> bool:
+    """'Priority | Lead Officer/Agency': the header of a leads table."""
+    leads = list_rules()["leads"]
+    return (
+        len(cells) >= 2
+        and bool(pattern(leads["header_priority"]).search(cells[0].strip()))
+        and bool(pattern(leads["header_lead"]).search(cells[1]))
+    )
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _last_sentence(text: str) -> tuple[str, int]:
+    """The last sentence of a lead-in and where it starts in the text."""
+    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+    start = starts[-1]
+    return text[start:], start
+
+
+def _line_at(block: Block, char: int) -> Line:
+    _, offsets = join_lines_with_offsets([ln.text for ln in block.lines])
+    best = block.lines[0]
+    for line, offset in zip(block.lines, offsets, strict=True):
+        if 0 <= offset <= char:
+            best = line
+    return best
+
+
+def _strip_label(text: str) -> str:
+    return re.sub(r"\s*(?::-?|:–)\s*$", "", text.strip())
+
+
+def _clean_item(text: str) -> str:
+    text = _LEADING_NUMBER.sub("", text.strip())
+    return text.strip().rstrip(";,").strip()
+
+
+def _is_lead_in(block: Block) -> bool:
+    return bool(pattern(list_rules()["lead_in"]).search(block.text))
+
+
+def _is_prose(block: Block) -> bool:
+    """A paragraph (or a numbered or long bullet) that is text, not a list item."""
+    if block.kind == "paragraph":
+        return True
+    return block.kind == "bullet" and (block.number is not None or _words(block.text) > 25)
+
+
+def _is_list_item(block: Block) -> bool:
+    return block.kind == "bullet" and not _is_prose(block)
+
+
+# ---------------------------------------------------------------- finding candidates
+
+
+def _label_before(blocks: Sequence[Block], index: int) -> _Label | None:
+    if index <= 0:
+        return None
+    prev = blocks[index - 1]
+    if prev.kind == "heading":
+        return _Label(_strip_label(prev.text), prev.page, prev.line_start, index - 1)
+    if prev.kind in ("paragraph", "bullet") and _is_lead_in(prev):
+        sentence, start = _last_sentence(prev.text)
+        line = _line_at(prev, start)
+        return _Label(_strip_label(sentence), line.page, line.number, index - 1)
+    return None
+
+
+def _bullet_runs(blocks: Sequence[Block]) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    i = 0
+    while i < len(blocks):
+        if not _is_list_item(blocks[i]):
+            i += 1
+            continue
+        j = i
+        while j < len(blocks) and _is_list_item(blocks[j]):
+            j += 1
+        run = blocks[i:j]
+        levels = [b.level for b in run]
+        top = min(levels)
+        if levels.count(top) > 1:
+            run = [b for b in run if b.level == top]  # sub-items belong to their parent item
+        # One shallower item followed only by deeper ones is an indentation artefact: one list.
+        items = [(_clean_item(b.text), None, b.page, b.line_start, b.source_text) for b in run]
+        out.append(_Candidate(i, items, _label_before(blocks, i)))
+        i = j
+    return out
+
+
+def _count(cell: str) -> int | None:
+    match = _COUNT.match(cell.strip())
+    return int(match.group(1)) if match else None
+
+
+def _section_role(cell: str) -> str | None:
+    for role, regex in list_rules()["section_label"].items():
+        if pattern(regex).match(cell.strip()):
+            return role
+    return None
+
+
+def _table_candidates(blocks: Sequence[Block], index: int) -> list[_Candidate]:
+    block = blocks[index]
+    rows = [r for r in block.rows if any(c.strip() for c in r.cells)]
+    if not rows:
+        return []
+    label = _label_before(blocks, index)
+    width = max(len(r.cells) for r in rows)
+    out: list[_Candidate] = []
+    if is_leads_header(rows[0].cells):
+        return []  # a leads table (extractors/leads.py), not a list
+
+    # A count table: label, count.
+    counted = [r for r in rows if len(r.cells) >= 2 and r.cells[0].strip() and _count(r.cells[-1]) is not None]
+    if width == 2 and len(counted) >= 3 and len(counted) >= len(rows) - 1:
+        header = rows[0] if rows[0] not in counted else None
+        items = [(_clean_item(r.cells[0]), _count(r.cells[1]), r.page, r.line, r.source_text) for r in counted]
+        cand = _Candidate(index, items, label)
+        if header is not None and pattern(list_rules()["count_header_district"]).search(header.cells[1]):
+            cand.role, cand.role_reason = "district_assessment", f"count column headed '{header.cells[1]}'"
+        return [cand]
+
+    # Column headers naming lists: | Priorities | Cross-cutting themes |
+    header_roles = [_section_role(c) for c in rows[0].cells]
+    if all(header_roles) and len(set(header_roles)) == len(header_roles):
+        for col, role in enumerate(header_roles):
+            items = [
+                (_clean_item(r.cells[col]), None, r.page, r.line, r.source_text)
+                for r in rows[1:]
+                if col < len(r.cells) and r.cells[col].strip()
+            ]
+            head = rows[0]
+            cand = _Candidate(index, items, _Label(_strip_label(head.cells[col]), head.page, head.line, index))
+            cand.role, cand.role_reason, cand.context_block = role, f"column headed '{head.cells[col]}'", index - 1
+            out.append(cand)
+        return out
+
+    # Row sections: PRIORITIES in the first column, items in the other cells, row by row.
+    if _section_role(rows[0].cells[0]):
+        current: _Candidate | None = None
+        for r in rows:
+            role = _section_role(r.cells[0]) if r.cells[0].strip() else None
+            if role is None and r.cells[0].strip() and current is not None:
+                cells = r.cells  # an item row under the current section
+            elif role is not None:
+                current = _Candidate(index, [], _Label(_strip_label(r.cells[0]), r.page, r.line, index))
+                current.role, current.role_reason = role, f"table section '{r.cells[0]}'"
+                current.context_block = index - 1
+                out.append(current)
+                cells = r.cells[1:]
+            else:
+                cells = r.cells[1:]
+            if current is None:
+                continue
+            for cell in cells:
+                if cell.strip():
+                    current.items.append((_clean_item(cell), None, r.page, r.line, r.source_text))
+        return out
+
+    # A one-column table under a header naming a list.
+    if width == 1 and _section_role(rows[0].cells[0]):
+        items = [(_clean_item(r.cells[0]), None, r.page, r.line, r.source_text) for r in rows[1:]]
+        return [_Candidate(index, items, _Label(_strip_label(rows[0].cells[0]), rows[0].page, rows[0].line, index))]
+    return []
+
+
+_SENTENCE_LIST = re.compile(r"^(?P<label>[^:;]{3,200}?)\s*:-?\s*(?P<body>[^:]*;[^:]*)$")
+
+
+def _sentence_list(blocks: Sequence[Block], index: int) -> _Candidate | None:
+    """'The priorities for 2021-24 are: reducing violence; tackling ASB; and road safety.'"""
+    block = blocks[index]
+    match = _SENTENCE_LIST.match(block.text)
+    if not match:
+        return None
+    label_sentence, start = _last_sentence(match.group("label"))
+    if not pattern(list_rules()["list_noun"]).search(label_sentence) or _words(label_sentence) > int(
+        list_rules()["sentence_label_max_words"]
+    ):
+        return None  # a list of examples inside a long sentence, not a list the paper sets out
+    body = match.group("body").strip().rstrip(".")
+    parts = [p.strip() for p in body.split(";")]
+    parts = [re.sub(r"^(?:and|or)\s+", "", p) for p in parts if p]
+    if len(parts) < int(list_rules()["min_items"]):
+        return None
+    items = []
+    cursor = match.start("body")
+    for part in parts:
+        at = block.text.find(part, cursor)
+        cursor = max(cursor, at)
+        line = _line_at(block, max(at, 0))
+        items.append((part.strip().rstrip(".;,"), None, line.page, line.number, line.raw))
+    line = _line_at(block, start)
+    cand = _Candidate(index, items, _Label(label_sentence.strip(), line.page, line.number, index))
+    cand.context_block = index
+    return cand
+
+
+def _split_two(text: str, phrases: str) -> tuple[str, str] | None:
+    """Where a line of a flattened two-column list divides: after ')', at a capitals word,
+    where both halves are phrases the document uses elsewhere, else the most even split."""
+    words = text.split()
+    if len(words) < 2:
+        return None
+    best: tuple[float, int] | None = None
+    for k in range(1, len(words)):
+        left, right = " ".join(words[:k]), " ".join(words[k:])
+        if not (right[:1].isupper() or right[:1].isdigit() or right[:1] == "("):
+            continue
+        score = 0.0
+        if left.endswith(")"):
+            score += 3
+        if words[k - 1].isupper() != words[k].isupper() and len(words[k - 1]) > 2 and len(words[k]) > 2:
+            score += 3
+        for half in (left, right):
+            if _words(half) >= 2 and phrases.count(half.lower()) >= 1:
+                score += 1
+        score -= abs(k - (len(words) - k)) * 0.25
+        if best is None or score > best[0]:
+            best = (score, k)
+    if best is None:
+        return None
+    k = best[1]
+    return " ".join(words[:k]), " ".join(words[k:])
+
+
+def _flattened_columns(doc: Document, blocks: Sequence[Block], index: int) -> _Candidate | None:
+    """A paragraph of short lines after a lead-in: one row of a two-column list per line."""
+    block = blocks[index]
+    label = _label_before(blocks, index)
+    if label is None or (blocks[index - 1].kind == "heading" and not blocks[index - 1].text.rstrip().endswith(":")):
+        return None
+    lines = [ln for ln in block.lines if ln.text]
+    r = list_rules()
+    if len(lines) < int(r["two_column_min_lines"]):
+        return None
+    if any(_words(ln.text) > int(r["two_column_max_words"]) or ln.text.rstrip().endswith(".") for ln in lines):
+        return None
+    if not all(ln.text[:1].isupper() for ln in lines):
+        return None
+    gapped = [_COLUMN_GAP.split(ln.raw.strip()) for ln in lines]
+    if not any(len(g) == 2 for g in gapped) or any(len(g) > 2 for g in gapped):
+        return None
+    # Phrases used elsewhere in the document help place the split on lines without a gap.
+    phrases = " ".join(b.text.lower() for b in blocks if b is not block)
+    rows: list[tuple[str, str, Line]] = []
+    for ln, parts in zip(lines, gapped, strict=True):
+        if len(parts) == 2:
+            left, right = (" ".join(p.split()) for p in parts)
+        else:
+            split = _split_two(ln.text, phrases)
+            if split is None:
+                return None
+            left, right = split
+        rows.append((left, right, ln))
+    items = []
+    for left, right, ln in rows:  # reading order: row by row, as printed
+        items.append((_clean_item(left), None, ln.page, ln.number, ln.raw))
+        items.append((_clean_item(right), None, ln.page, ln.number, ln.raw))
+    return _Candidate(index, items, label)
+
+
+def _candidates(doc: Document) -> list[_Candidate]:
+    blocks = doc.blocks
+    out = _bullet_runs(blocks)
+    for i, block in enumerate(blocks):
+        if block.kind == "table":
+            out.extend(_table_candidates(blocks, i))
+        elif block.kind in ("paragraph", "bullet"):
+            cand = _sentence_list(blocks, i)
+            if cand is None and block.kind == "paragraph" and i > 0:
+                cand = _flattened_columns(doc, blocks, i)
+            if cand is not None:
+                out.append(cand)
+    out.sort(key=lambda c: c.first_block)  # stable: a table's sections keep their order
+    return out
+
+
+# ---------------------------------------------------------------- what a list is
+
+
+def _enclosing_headings(blocks: Sequence[Block], index: int) -> list[Block]:
+    """Headings above a block that are not list labels themselves, nearest first, up to the chapter."""
+    out: list[Block] = []
+    for block in reversed(blocks[:index]):
+        if block.kind != "heading" or block.text.rstrip().endswith((":", ":-")):
+            continue
+        if out and block.level >= out[-1].level and block.number is None:
+            continue
+        out.append(block)
+        if block.number is not None or block.level <= 1 or len(out) >= 3:
+            break
+    return out
+
+
+def _prose_context(blocks: Sequence[Block], cand: _Candidate) -> Block | None:
+    """The prose the list (and any sibling list before it) follows: its lead-in paragraph."""
+    if cand.context_block is not None and cand.context_block >= 0:
+        start = cand.context_block
+    elif cand.label is not None:
+        start = cand.label.block
+    else:
+        start = cand.first_block - 1
+    for block in reversed(blocks[: start + 1]):
+        if _is_prose(block):
+            return block
+        if block.kind == "heading" and block.number is not None:
+            return None  # a new chapter: nothing before it speaks for this list
+    return None
+
+
+def _role(cand: _Candidate, headings: list[Block]) -> tuple[str | None, str]:
+    r = list_rules()
+    if cand.role:
+        return cand.role, cand.role_reason
+    label = cand.label.text if cand.label else ""
+    noun = pattern(r["list_noun"])
+    texts = [("label", label)] + [("heading", h.text) for h in headings[:1]]
+    if not any(noun.search(t) for _, t in texts):
+        return None, "no list noun in label or heading"
+    for where, text in texts:
+        for rule in r["roles"]:
+            hit = next((p for p in rule["any"] if pattern(p).search(text)), None)
+            if hit and (not rule.get("needs") or any(pattern(rule["needs"]).search(t) for _, t in texts)):
+                return rule["role"], f"{where} '{text}' matches {rule['role']}"
+    for where, text in texts:
+        themes = pattern(r["cross_cutting_themes"]).search(text)
+        prios = pattern(r["priorities"]).search(text)
+        if themes and (not prios or themes.start() < prios.start()):
+            return "cross_cutting_themes", f"{where} '{text}' names themes"
+        if prios:
+            return "priorities", f"{where} '{text}' names priorities"
+        if pattern(r["other"]).search(text):
+            return "other", f"{where} '{text}' names issues"
+    return None, "no role"
+
+
+def _excluded(cand: _Candidate) -> str | None:
+    r = list_rules()
+    if cand.label and not cand.role and pattern(r["label_excluded_tail"]).search(cand.label.text):
+        return "the lead-in lists something else (plans, partners, actions ...)"
+    labels = [it[0] for it in cand.items]
+    if len(labels) < int(r["min_items"]):
+        return "fewer than two items"
+    if statistics.median(_words(t) for t in labels) > float(r["item_max_median_words"]):
+        return "items are prose, not labels"
+    if sum(t.endswith(".") for t in labels) * 2 > len(labels):
+        return "items are sentences"
+    titles = sum(bool(pattern(r["item_is_title"]).search(t)) for t in labels)
+    if titles >= len(labels) * float(r["item_title_share"]) and not cand.role:
+        return "items name documents or bodies"
+    return None
+
+
+def _stance(role: str, texts: list[str], metadata: DocumentMetadata) -> tuple[str, str]:
+    cues = list_rules()["stance"]
+    joined = " ".join(texts)
+    for regex in cues["historic"]:
+        match = pattern(regex).search(joined)
+        if match:
+            return "historic", f"'{match.group(0)}'"
+    if role not in CSA_ROLES:
+        return "current", f"{role} lists are as found"
+    for name in ("proposed", "current"):
+        for regex in cues[name]:
+            match = pattern(regex).search(joined)
+            if match:
+                return name, f"'{match.group(0)}'"
+    if metadata.status == "draft":
+        return "proposed", "the document is a draft"
+    return "current", "no cue: a list restated as it stands"
+
+
+def _periods_in(text: str) -> list[tuple[dt.date, dt.date | None, str]]:
+    from_cue = pattern(list_rules()["from_cue"])
+    out = []
+    for span in find_dates(text):
+        if span.label in ("RANGE", "FISCAL"):
+            out.append((span.start, span.end, span.text))
+        elif from_cue.search(text[: span.char_start]):
+            out.append((span.start, None, span.text))
+    return out
+
+
+def _document_period(
+    doc: Document, stance: str, dates_cache: dict[int, list[DateSpan]]
+) -> tuple[dt.date, dt.date | None, str] | None:
+    patterns = [pattern(p) for p in list_rules()["document_period"].get(stance, [])]
+    if not patterns:
+        return None
+    for i, block in enumerate(doc.blocks):
+        text = block.text
+        spans = dates_cache.setdefault(i, find_dates(text))
+        for span in spans:
+            before = text[: span.char_start]
+            if any(p.search(before) for p in patterns):
+                end = span.end if span.label in ("RANGE", "FISCAL") else None
+                line = _line_at(block, span.char_start)
+                return span.start, end, f"'{text[max(0, span.char_start - 40):span.char_end]}' (line {line.number})"
+    return None
+
+
+def _with_trailing_counts(items: list) -> list:
+    """Assessment items printed as bullets with their count after the label."""
+    if any(count is not None for _, count, *_ in items):
+        return items
+    matches = [_TRAILING_COUNT.match(text) for text, *_ in items]
+    if sum(m is not None for m in matches) * 2 < len(items):
+        return items
+    out = []
+    for (text, count, page, line, source), m in zip(items, matches, strict=True):
+        if m is not None:
+            text, count = m.group("label").rstrip(" –-:"), int(m.group("a") or m.group("b"))
+        out.append((text, count, page, line, source))
+    return out
+
+
+def _stated_agreement_period(dates: Sequence[DocumentDate]) -> tuple[dt.date, dt.date | None, str] | None:
+    """The agreement's period as the document states it ('the CSA for 2011-2014')."""
+    for i, d in enumerate(dates):
+        if d.role == "period_start":
+            end = dates[i + 1].date if i + 1 < len(dates) and dates[i + 1].role == "period_end" else None
+            return d.date, end, f"the agreement's stated period: '{d.text}' (line {d.line})"
+    return None
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def extract_lists(
+    doc: Document, metadata: DocumentMetadata, dates: Sequence[DocumentDate] = ()
+) -> list[ExtractedList]:
+    """Every list of priorities, themes or issues, with role, stance, period and provenance."""
+    blocks = doc.blocks
+    out: list[ExtractedList] = []
+    dates_cache: dict[int, list[DateSpan]] = {}
+    for cand in _candidates(doc):
+        headings = _enclosing_headings(blocks, cand.label.block if cand.label else cand.first_block)
+        role, role_why = _role(cand, headings)
+        if role is None:
+            continue
+        why_not = _excluded(cand)
+        if why_not:
+            continue
+        context = _prose_context(blocks, cand)
+        label_text = cand.label.text if cand.label else ""
+        context_text = context.text if context is not None else ""
+        stance, stance_why = _stance(role, [label_text, context_text], metadata)
+
+        period: tuple[dt.date, dt.date | None, str] | None = None
+        sources = [("label", label_text), ("lead-in", context_text)] + [("heading", h.text) for h in headings]
+        for where, text in sources:
+            found = _periods_in(text)
+            if found:
+                start, end, printed = found[0]
+                period = (start, end, f"{where}: '{printed}'")
+                break
+        if period is None and role in CSA_ROLES:
+            period = _document_period(doc, stance, dates_cache)
+            if period is not None:
+                period = (period[0], period[1], f"document: {period[2]}")
+        if period is None and role in CSA_ROLES and metadata.doc_kind == "agreement" and metadata.effective_from:
+            period = (metadata.effective_from, None, "the agreement's effective date")
+        if period is None and role in CSA_ROLES:
+            period = _stated_agreement_period(dates)
+
+        raw_items = _with_trailing_counts(cand.items) if role == "district_assessment" else cand.items
+        items = tuple(
+            ListItem(pos, text, count, page, line, source)
+            for pos, (text, count, page, line, source) in enumerate(raw_items, start=1)
+        )
+        first = items[0]
+        page, line = (cand.label.page, cand.label.line) if cand.label else (first.page, first.line)
+        out.append(
+            ExtractedList(
+                role=role,
+                stance=stance,
+                applies_from=period[0] if period else None,
+                applies_to=period[1] if period else None,
+                heading=label_text,
+                page=page,
+                line=line,
+                items=items,
+                evidence=(
+                    f"role: {role_why}",
+                    f"stance: {stance_why}",
+                    f"period: {period[2]}" if period else "period: not stated",
+                ),
+            )
+        )
+    return out
