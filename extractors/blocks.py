@@ -208,7 +208,7 @@ def _plain_list_items(run: Sequence[Line]) -> list[list[Line]] | None:
         return None
     items: list[list[Line]] = []
     for line in run:
-        if _starts_upper(line.text) or not items:
+        if _starts_upper(line.text) or layout_rules().list_number.match(line.text) or not items:
             items.append([line])
         else:
             items[-1].append(line)
@@ -218,7 +218,7 @@ def _plain_list_items(run: Sequence[Line]) -> list[list[Line]] | None:
 def _run_until_break(lines: Sequence[Line], start: int) -> list[Line]:
     run = []
     for line in lines[start:]:
-        if line.blank or _URL_ONLY.match(line.text):
+        if line.blank or line.cells is not None or _URL_ONLY.match(line.text):
             break
         run.append(line)
     return run
@@ -369,6 +369,14 @@ def _classify(
     if rules.heading_prefix.match(text) and _words(text) <= rules.heading_max_words:
         return "heading"
     after_lead_in = prev is not None and _is_lead_in(prev.text)
+    if rules.list_number.match(text) and (
+        prev is None
+        or after_break
+        or after_lead_in
+        or prev_kind in ("numbered_item", "heading")
+        or rules.list_number.match(prev.text)
+    ):
+        return "numbered_item"  # "1) Violent crime", "(a) Early intervention"
     if line.indent == 1 and not _starts_upper(text) and (after_lead_in or prev_kind == "bullet_lost"):
         return "bullet_lost"  # a lost glyph before a lower-case item
     number, rest = _section_number(text)
@@ -378,11 +386,12 @@ def _classify(
         next_is_numbered = nxt is not None and not nxt.blank and _section_number(nxt.text)[0] is not None
         if line.bold and short:
             return "heading"
-        if prev_kind == "numbered_item" and short:
+        same_style = prev is not None and _section_number(prev.text)[0] is not None  # "2." after "1.", not "1)"
+        if prev_kind == "numbered_item" and short and same_style:
             return "numbered_item"
         if short and (before_break or line.bold or _title_like(nxt.text if nxt else "", 5)) and not next_is_numbered:
             return "heading"
-        if short and (prev_kind == "numbered_item" or (next_is_numbered and after_break)):
+        if short and ((prev_kind == "numbered_item" and same_style) or (next_is_numbered and after_break)):
             return "numbered_item"  # a numbered list such as a table of contents
         return "paragraph"
     if line.bold and _title_like(text, rules.heading_max_words) and (after_break or before_break):
@@ -394,8 +403,11 @@ def _classify(
             return "heading"
         if prev is None or after_break or _ends_sentence(prev.text) or in_list:
             return "bullet_lost"
-    if after_break and _title_like(text, rules.label_max_words) and (before_break or _is_lead_in(text)):
-        return "heading"  # a label standing alone, or one ending in ':' that opens a list
+    opens_numbered_list = nxt is not None and not nxt.blank and bool(rules.list_number.match(nxt.text))
+    if after_break and _title_like(text, rules.label_max_words) and (
+        before_break or _is_lead_in(text) or opens_numbered_list
+    ):
+        return "heading"  # a label standing alone, or one that opens a list
     if after_break or prev is None:
         return "paragraph"
     return "continue"

@@ -148,7 +148,9 @@ def _is_prose(block: Block) -> bool:
     """A paragraph (or a numbered or long bullet) that is text, not a list item."""
     if block.kind == "paragraph":
         return True
-    return block.kind == "bullet" and (block.number is not None or _words(block.text) > 25)
+    words = _words(block.text)
+    # "3.1 The review of ..." is a numbered paragraph; "1. Road safety" a numbered item.
+    return block.kind == "bullet" and (words > 25 or (block.number is not None and words > 12))
 
 
 def _is_list_item(block: Block) -> bool:
@@ -427,6 +429,8 @@ def _role(cand: _Candidate, headings: list[Block]) -> tuple[str | None, str]:
     for where, text in texts:
         for rule in r["roles"]:
             hit = next((p for p in rule["any"] if pattern(p).search(text)), None)
+            if rule.get("not_if") and pattern(rule["not_if"]).search(label):
+                continue
             if hit and (not rule.get("needs") or any(pattern(rule["needs"]).search(t) for _, t in texts)):
                 return rule["role"], f"{where} '{text}' matches {rule['role']}"
     for where, text in texts:
@@ -481,11 +485,20 @@ def _periods_in(text: str) -> list[tuple[dt.date, dt.date | None, str]]:
     from_cue = pattern(list_rules()["from_cue"])
     out = []
     for span in find_dates(text):
+        printed = _quote(text, span.char_start, span.char_end)
         if span.label in ("RANGE", "FISCAL"):
-            out.append((span.start, span.end, span.text))
+            out.append((span.start, span.end, printed))
         elif from_cue.search(text[: span.char_start]):
-            out.append((span.start, None, span.text))
+            out.append((span.start, None, printed))
     return out
+
+
+def _quote(text: str, start: int, end: int, before: int = 30) -> str:
+    """The printed words around a date, for the evidence trail."""
+    head = text[max(0, start - before) : start]
+    if start - before > 0 and " " in head:
+        head = "…" + head[head.index(" ") + 1 :]
+    return head + text[start:end]
 
 
 def _document_period(
@@ -502,7 +515,7 @@ def _document_period(
             if any(p.search(before) for p in patterns):
                 end = span.end if span.label in ("RANGE", "FISCAL") else None
                 line = _line_at(block, span.char_start)
-                return span.start, end, f"'{text[max(0, span.char_start - 40):span.char_end]}' (line {line.number})"
+                return span.start, end, f"'{_quote(text, span.char_start, span.char_end, 45)}' (line {line.number})"
     return None
 
 
@@ -567,8 +580,12 @@ def extract_lists(
                 period = (period[0], period[1], f"document: {period[2]}")
         if period is None and role in CSA_ROLES and metadata.doc_kind == "agreement" and metadata.effective_from:
             period = (metadata.effective_from, None, "the agreement's effective date")
-        if period is None and role in CSA_ROLES:
-            period = _stated_agreement_period(dates)
+        stated = _stated_agreement_period(dates) if role in CSA_ROLES else None
+        if period is None:
+            period = stated
+        elif stated is not None and period[1] is None and period[0] == stated[0]:
+            # "from April 2023" in a paper about the agreement for 2023-26: the agreement's end too
+            period = (period[0], stated[1], f"{period[2]}; ends with {stated[2]}")
 
         raw_items = _with_trailing_counts(cand.items) if role == "district_assessment" else cand.items
         items = tuple(

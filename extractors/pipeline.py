@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from extractors.leads import Lead, extract_leads
+from extractors.lists import ExtractedList, extract_lists
 from extractors.metadata import DocumentDate, DocumentMetadata, extract_document_dates, extract_metadata
 from extractors.model import Document
 from extractors.readers import read_document
@@ -15,6 +17,12 @@ class ExtractedDocument:
     document: Document
     metadata: DocumentMetadata
     dates: tuple[DocumentDate, ...]
+    lists: tuple[ExtractedList, ...] = ()
+    leads: tuple[Lead, ...] = ()
+
+    def list_id(self, index: int) -> str:
+        """Stable id of the document's index-th list (0-based, in reading order)."""
+        return f"{self.doc_id}-L{index + 1:02d}"
 
 
 def doc_id_for(sha256: str) -> str:
@@ -27,4 +35,9 @@ def extract_document(data: bytes, source_path: str) -> ExtractedDocument:
     document = read_document(data, source_path)
     dates = extract_document_dates(document)
     metadata = extract_metadata(document, dates)
-    return ExtractedDocument(doc_id_for(document.sha256), document, metadata, tuple(dates))
+    lists = extract_lists(document, metadata, dates)
+    priority_labels = [item.raw_label for lst in lists if lst.role == "priorities" for item in lst.items]
+    leads = extract_leads(document, priority_labels)
+    return ExtractedDocument(
+        doc_id_for(document.sha256), document, metadata, tuple(dates), tuple(lists), tuple(leads)
+    )

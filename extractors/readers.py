@@ -156,6 +156,55 @@ def _bold_across_lines(lines: list[Line]) -> list[Line]:
     return out
 
 
+_ALIGN_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
+
+
+def _aligned_columns(lines: list[Line]) -> list[Line]:
+    """An unruled table typed with spaces: a run of at least three lines whose wide gaps line up.
+
+    Each line of the run must have a gap of three or more spaces, and at least one
+    column position must fall inside a gap on every line; the lines are then cut
+    into cells at those shared gaps.
+    """
+    out = list(lines)
+
+    def eligible(line: Line) -> bool:
+        return (
+            not line.blank and line.cells is None and line.marker is None and not line.heading_level
+            and bool(_ALIGN_GAP.search(line.raw.rstrip()))
+        )
+
+    i = 0
+    while i < len(out):
+        j = i
+        while j < len(out) and eligible(out[j]):
+            j += 1
+        if j - i >= 3:
+            raws = [ln.raw.rstrip().expandtabs(4) for ln in out[i:j]]
+            gap_sets = [
+                {p for m in _ALIGN_GAP.finditer(raw) for p in range(m.start(), m.end())} for raw in raws
+            ]
+            shared = sorted(set.intersection(*gap_sets))
+            if shared:
+                # Separators: runs of consecutive shared positions.
+                cuts: list[int] = []
+                for p in shared:
+                    if not cuts or p != cuts[-1] + 1:
+                        cuts.append(p)
+                    else:
+                        cuts[-1] = p
+                for k, raw in enumerate(raws):
+                    cells, start = [], 0
+                    for cut in cuts:
+                        cells.append(raw[start:cut])
+                        start = cut
+                    cells.append(raw[start:])
+                    cleaned = tuple(collapse_spaces(strip_markup(c)[0]) for c in cells)
+                    out[i + k] = _with(out[i + k], cells=cleaned, text=" | ".join(c for c in cleaned if c))
+        i = max(j, i + 1)
+    return out
+
+
 def _with(line: Line, **changes) -> Line:
     return replace(line, **changes)
 
@@ -179,8 +228,10 @@ def read_text(data: bytes, source_path: str) -> Document:
             if not raw.strip():
                 page_lines.append(Line(page_no, number, raw, "", blank=True))
                 continue
+            if "|" in raw and _PIPE_SEPARATOR.match(raw):
+                continue  # the |---|---| rule under a markdown table header
             page_lines.append(text_line(page_no, number, raw))
-        page_lines = _mark_text_furniture(_bold_across_lines(page_lines))
+        page_lines = _mark_text_furniture(_aligned_columns(_bold_across_lines(page_lines)))
         pages.append(Page(page_no, tuple(page_lines)))
         all_lines.extend(page_lines)
     return Document(
@@ -347,8 +398,10 @@ def _with_paragraph_breaks(pages: list[list[_Item]]) -> list[list[Line]]:
         for a, b in itertools.pairwise(items)
         if b.top - a.bottom > 0
     ]
-    normal = statistics.median(gaps) if gaps else body * 0.3
-    threshold = max(normal * 1.8, body * 0.6)
+    # The usual gap between lines of a paragraph: a low percentile, since in a short paper of
+    # one-line paragraphs most gaps are paragraph breaks; and a gap of a whole line is always one.
+    normal = statistics.quantiles(gaps, n=10)[0] if len(gaps) >= 10 else (min(gaps) if gaps else body * 0.3)
+    threshold = max(body * 0.6, min(normal * 1.8, body * 1.1))
     first_tops = [items[0].top for items in content if items]
     usual_top = statistics.median(first_tops) if first_tops else 0.0
     out: list[list[Line]] = []

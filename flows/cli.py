@@ -1,7 +1,7 @@
 """`csa` command line: a thin layer over the flows and extractors.
 
     csa build [CORPUS] [--db PATH]     parse the corpus and rebuild the warehouse
-    csa explain FILE                   show which lines became which blocks
+    csa explain FILE [--lists]         show which lines became which blocks, and the lists found
     csa sql "SELECT ..." [--db PATH]   run a query against the warehouse
 """
 
@@ -93,6 +93,33 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     doc = extracted.document
     console.print(f"[bold]{path.name}[/bold]: {doc.page_count} page(s), {len(doc.blocks)} blocks, {doc.source_format}")
     console.print(extracted.metadata)
+    if not args.lists:
+        _print_blocks(extracted, args.width)
+    _print_lists(extracted)
+    return 0
+
+
+def _print_lists(extracted) -> None:
+    console.print(f"\n[bold]{len(extracted.lists)} list(s), {len(extracted.leads)} lead(s)[/bold]")
+    for i, lst in enumerate(extracted.lists):
+        period = f"{lst.applies_from or '?'} .. {lst.applies_to or '?'}"
+        console.print(
+            f"[bold cyan]{extracted.list_id(i)}[/bold cyan] [bold]{lst.role}[/bold] / {lst.stance}  {period}  "
+            f"p{lst.page} l{lst.line}: ",
+            end="",
+        )
+        console.print(lst.heading, markup=False)
+        for why in lst.evidence:
+            console.print(f"      {why}", highlight=False, markup=False, style="dim")
+        for item in lst.items:
+            count = f"  [{item.count}]" if item.count is not None else ""
+            console.print(f"  {item.position:>3}. {item.raw_label}{count}   (p{item.page} l{item.line})", markup=False)
+    for lead in extracted.leads:
+        console.print(f"  lead p{lead.page} l{lead.line}: {lead.raw_priority} -> {lead.lead}", markup=False)
+
+
+def _print_blocks(extracted, width: int) -> None:
+    doc = extracted.document
     for line in doc.furniture:
         console.print(f"[dim]furniture p{line.page} l{line.number}: {line.text}[/dim]")
     for block in doc.blocks:
@@ -104,8 +131,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
                 console.print(f"{'':>16}| " + " | ".join(row.cells), markup=False)
         else:
             console.print(f"[cyan]{where:>14} {label:<9}[/cyan] ", end="")
-            console.print(block.text[: args.width], markup=False)
-    return 0
+            console.print(block.text[:width], markup=False)
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
@@ -138,8 +164,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS), help="folder of papers (default: %(default)s)")
     p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
     p.set_defaults(func=_cmd_build)
-    p = sub.add_parser("explain", help="show how a document was split into blocks")
+    p = sub.add_parser("explain", help="show how a document was split into blocks and which lists were found")
     p.add_argument("file")
+    p.add_argument("--lists", action="store_true", help="show only the lists and leads, with the reasons")
     p.add_argument("--width", type=int, default=140, help="characters of each block to show")
     p.set_defaults(func=_cmd_explain)
     p = sub.add_parser("sql", help="run a SQL query on the warehouse (read-only)")

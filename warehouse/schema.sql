@@ -25,6 +25,42 @@ CREATE TABLE document_dates (
 );
 COMMENT ON TABLE document_dates IS 'Every date printed in a document, with the role its wording gives it.';
 
+CREATE TABLE lists (
+    list_id      VARCHAR PRIMARY KEY,  -- '<doc_id>-L01', '-L02' ... in reading order
+    doc_id       VARCHAR NOT NULL REFERENCES documents (doc_id),
+    role         VARCHAR NOT NULL,  -- priorities | cross_cutting_themes | district_assessment | morile | police_plan | stakeholder_workshop | other
+    stance       VARCHAR NOT NULL,  -- current | proposed | historic
+    applies_from DATE,              -- first day the list applies, where the paper says ('from April 2020' -> 2020-04-01)
+    applies_to   DATE,              -- last day, where stated ('2011/12' -> 2012-03-31)
+    heading      VARCHAR NOT NULL,  -- the heading, lead-in sentence or table section the list is printed under
+    page         INTEGER NOT NULL,  -- where that label is printed
+    line         INTEGER NOT NULL
+);
+COMMENT ON TABLE lists IS 'Every list of priorities, themes or issues found in a document, with what it is.';
+
+CREATE TABLE list_items (
+    list_id      VARCHAR NOT NULL REFERENCES lists (list_id),
+    position     INTEGER NOT NULL,  -- 1-based, in reading order (two-column lists: row by row)
+    raw_label    VARCHAR NOT NULL,  -- as printed: qualifiers kept; bullets, numbers, footnote markers removed
+    count        INTEGER,           -- district assessments: how many CSPs identified the issue; else NULL
+    canonical_id VARCHAR,           -- the canonical priority/theme (filled by normalisation; NULL until then)
+    page         INTEGER NOT NULL,
+    line         INTEGER NOT NULL,
+    source_text  VARCHAR NOT NULL,  -- the printed line(s) the item was read from, uncleaned
+    PRIMARY KEY (list_id, position)
+);
+COMMENT ON TABLE list_items IS 'The items of each list, in order, each with its provenance.';
+
+CREATE TABLE leads (
+    doc_id       VARCHAR NOT NULL REFERENCES documents (doc_id),
+    raw_priority VARCHAR NOT NULL,  -- the priority as printed in the leads table
+    canonical_id VARCHAR,           -- filled by normalisation; NULL until then
+    lead         VARCHAR NOT NULL,  -- the lead officer or agency as printed
+    page         INTEGER NOT NULL,
+    line         INTEGER NOT NULL   -- where the row starts
+);
+COMMENT ON TABLE leads IS 'Leads tables: which officer or agency leads each priority.';
+
 CREATE TABLE document_sources (
     doc_id      VARCHAR NOT NULL REFERENCES documents (doc_id),
     source_url  VARCHAR,

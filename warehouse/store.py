@@ -100,6 +100,39 @@ def load_rows(
     )
     _insert(
         con,
+        "lists",
+        _frame(
+            (
+                (d.list_id(i), d.doc_id, x.role, x.stance, x.applies_from, x.applies_to, x.heading, x.page, x.line)
+                for _, d in docs
+                for i, x in enumerate(d.lists)
+            ),
+            ["list_id", "doc_id", "role", "stance", "applies_from", "applies_to", "heading", "page", "line"],
+        ),
+    )
+    _insert(
+        con,
+        "list_items",
+        _frame(
+            (
+                (d.list_id(i), it.position, it.raw_label, it.count, None, it.page, it.line, it.source_text)
+                for _, d in docs
+                for i, x in enumerate(d.lists)
+                for it in x.items
+            ),
+            ["list_id", "position", "raw_label", "count", "canonical_id", "page", "line", "source_text"],
+        ),
+    )
+    _insert(
+        con,
+        "leads",
+        _frame(
+            ((d.doc_id, x.raw_priority, None, x.lead, x.page, x.line) for _, d in docs for x in d.leads),
+            ["doc_id", "raw_priority", "canonical_id", "lead", "page", "line"],
+        ),
+    )
+    _insert(
+        con,
         "document_sources",
         _frame(
             ((d.doc_id, sources[rel].source_url, sources[rel].publisher) for rel, d in docs if rel in sources),
