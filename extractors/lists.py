@@ -304,7 +304,7 @@ def _sentence_list(blocks: Sequence[Block], index: int) -> _Candidate | None:
     return cand
 
 
-def _split_two(text: str, phrases: str) -> tuple[str, str] | None:
+def split_flattened_row(text: str, phrases: str) -> tuple[str, str] | None:
     """Where a line of a flattened two-column list divides: after ')', at a capitals word,
     where both halves are phrases the document uses elsewhere, else the most even split."""
     words = text.split()
@@ -356,7 +356,7 @@ def _flattened_columns(doc: Document, blocks: Sequence[Block], index: int) -> _C
         if len(parts) == 2:
             left, right = (" ".join(p.split()) for p in parts)
         else:
-            split = _split_two(ln.text, phrases)
+            split = split_flattened_row(ln.text, phrases)
             if split is None:
                 return None
             left, right = split

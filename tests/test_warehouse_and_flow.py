@@ -55,3 +55,35 @@ def test_build_flow_end_to_end_in_a_subprocess(tmp_path):
     assert log["renamed copy.txt"] == f"skipped_unchanged: same content as {seed('003')}"
     assert con.execute("select count(*) from document_sources where publisher is not null").fetchone() == (5,)
     assert not list(db.parent.glob(".*tmp*"))
+
+
+def test_lists_items_and_leads_are_loaded_with_provenance(tmp_path, parsed):
+    from conftest import SEEDS
+
+    db = tmp_path / "csa.duckdb"
+    store.write_warehouse(db, [(name, parsed(name)) for name in SEEDS], {}, [])
+    con = duckdb.connect(str(db), read_only=True)
+    per_doc = dict(
+        con.execute(
+            "select d.source_path, count(l.list_id) from documents d left join lists l using (doc_id) group by 1"
+        ).fetchall()
+    )
+    assert [per_doc[name] for name in SEEDS] == [5, 6, 2, 0, 6]
+    # The 2022 draft's assessment table: 13 issues, counts as printed.
+    counts = con.execute(
+        """select i.count from list_items i join lists l using (list_id) join documents d using (doc_id)
+           where d.source_path = ? and l.role = 'district_assessment' order by i.position""",
+        [seed("001")],
+    ).fetchall()
+    assert [c for (c,) in counts] == [12, 11, 9, 9, 9, 8, 7, 6, 5, 5, 5, 4, 1]
+    row = con.execute(
+        """select l.list_id, l.stance, l.applies_from::varchar, i.raw_label, i.line, i.source_text, i.canonical_id
+           from list_items i join lists l using (list_id) join documents d using (doc_id)
+           where d.source_path = ? and l.role = 'priorities' and l.stance = 'proposed' and i.position = 5""",
+        [seed("000")],
+    ).fetchone()
+    assert row[0] == f"{parsed(seed('000')).doc_id}-L04"
+    assert row[1:] == ("proposed", "2020-04-01", "Serious Violence and Organised Crime", 79,
+                       "- Serious Violence and Organised Crime", None)
+    assert con.execute("select count(*), count(canonical_id) from leads").fetchone() == (13, 0)
+    assert con.execute("select count(*) from list_items where count is not null").fetchone() == (25,)
