@@ -132,7 +132,9 @@ def _line_at(block: Block, char: int) -> Line:
 
 
 def _strip_label(text: str) -> str:
-    return re.sub(r"\s*(?::-?|:–)\s*$", "", text.strip())
+    """A label as a heading: no paragraph number in front, no ':' or '.' at the end."""
+    text = re.sub(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\S)", "", text.strip())
+    return re.sub(r"\s*(?::-?|:–|\.)\s*$", "", text)
 
 
 def _clean_item(text: str) -> str:
@@ -299,7 +301,7 @@ def _sentence_list(blocks: Sequence[Block], index: int) -> _Candidate | None:
         line = _line_at(block, max(at, 0))
         items.append((part.strip().rstrip(".;,"), None, line.page, line.number, line.raw))
     line = _line_at(block, start)
-    cand = _Candidate(index, items, _Label(label_sentence.strip(), line.page, line.number, index))
+    cand = _Candidate(index, items, _Label(_strip_label(label_sentence), line.page, line.number, index))
     cand.context_block = index
     return cand
 
@@ -567,7 +569,10 @@ def extract_lists(
         stance, stance_why = _stance(role, [label_text, context_text], metadata)
 
         period: tuple[dt.date, dt.date | None, str] | None = None
-        sources = [("label", label_text), ("lead-in", context_text)] + [("heading", h.text) for h in headings]
+        # Only the CSA's own lists take a period from headings further up (the agreement's title);
+        # an assessment or ranking takes it from its own section heading or not at all.
+        period_headings = headings if role in CSA_ROLES else headings[:1]
+        sources = [("label", label_text), ("lead-in", context_text)] + [("heading", h.text) for h in period_headings]
         for where, text in sources:
             found = _periods_in(text)
             if found:
