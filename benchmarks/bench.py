@@ -56,28 +56,16 @@ def main() -> None:
                 for page in pdf.pages:
                     page.extract_text()
 
-    def parse_text():
-        for data, name in text_bytes:
-            read_document(data, name)
-
-    def parse_pdf():
-        for data, name in pdf_bytes:
-            read_document(data, name)
-
-    def extract_all_text():
-        for data, name in text_bytes:
-            extract_document(data, name)
-
-    def extract_all_pdf():
-        for data, name in pdf_bytes:
-            extract_document(data, name)
+    def over(fn, files):
+        """A benchmark body: `fn(data, name)` for every file."""
+        return lambda: [fn(data, name) for data, name in files]
 
     extract_document(*text_bytes[0])  # warm spaCy and rule caches once
     t_raw = best_of(raw_pdfplumber)
-    t_text = best_of(parse_text)
-    t_pdf = best_of(parse_pdf)
-    t_extract_pdf = best_of(extract_all_pdf)
-    t_extract_text = best_of(extract_all_text)
+    t_text = best_of(over(read_document, text_bytes))
+    t_pdf = best_of(over(read_document, pdf_bytes))
+    t_extract_pdf = best_of(over(extract_document, pdf_bytes))
+    t_extract_text = best_of(over(extract_document, text_bytes))
     print(f"raw pdfplumber extract_text : {with_pdf_pages / t_raw:8.1f} PDF pages/s ({t_raw:.2f}s)")
     print(f"our parse, PDF path         : {with_pdf_pages / t_pdf:8.1f} PDF pages/s ({t_pdf:.2f}s)")
     print(f"our parse + extract, PDF    : {with_pdf_pages / t_extract_pdf:8.1f} PDF pages/s ({t_extract_pdf:.2f}s)")

@@ -94,6 +94,15 @@ def join_lines_with_offsets(texts: Sequence[str]) -> tuple[str, list[int]]:
     return out, offsets
 
 
+def line_at_offset(lines: Sequence[Line], offsets: Sequence[int], char: int) -> Line:
+    """The line a character of joined text (see join_lines_with_offsets) was printed on."""
+    best = lines[0]
+    for line, offset in zip(lines, offsets, strict=True):
+        if 0 <= offset <= char:
+            best = line
+    return best
+
+
 def _section_number(text: str) -> tuple[str | None, str]:
     match = layout_rules().section_number.match(text)
     if not match or not _starts_upper(match.group("rest")):

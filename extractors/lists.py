@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from extractors.blocks import join_lines_with_offsets
+from extractors.blocks import join_lines_with_offsets, line_at_offset
 from extractors.dates import DateSpan, find_dates
 from extractors.metadata import DocumentDate, DocumentMetadata
 from extractors.model import Block, Document, Line
@@ -124,11 +124,7 @@ def _last_sentence(text: str) -> tuple[str, int]:
 
 def _line_at(block: Block, char: int) -> Line:
     _, offsets = join_lines_with_offsets([ln.text for ln in block.lines])
-    best = block.lines[0]
-    for line, offset in zip(block.lines, offsets, strict=True):
-        if 0 <= offset <= char:
-            best = line
-    return best
+    return line_at_offset(block.lines, offsets, char)
 
 
 def _strip_label(text: str) -> str:
@@ -334,7 +330,7 @@ def split_flattened_row(text: str, phrases: str) -> tuple[str, str] | None:
     return " ".join(words[:k]), " ".join(words[k:])
 
 
-def _flattened_columns(doc: Document, blocks: Sequence[Block], index: int) -> _Candidate | None:
+def _flattened_columns(blocks: Sequence[Block], index: int) -> _Candidate | None:
     """A paragraph of short lines after a lead-in: one row of a two-column list per line."""
     block = blocks[index]
     label = _label_before(blocks, index)
@@ -379,7 +375,7 @@ def _candidates(doc: Document) -> list[_Candidate]:
         elif block.kind in ("paragraph", "bullet"):
             cand = _sentence_list(blocks, i)
             if cand is None and block.kind == "paragraph" and i > 0:
-                cand = _flattened_columns(doc, blocks, i)
+                cand = _flattened_columns(blocks, i)
             if cand is not None:
                 out.append(cand)
     out.sort(key=lambda c: c.first_block)  # stable: a table's sections keep their order

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from extractors.blocks import join_lines_with_offsets
+from extractors.blocks import join_lines_with_offsets, line_at_offset
 from extractors.dates import find_dates
 from extractors.model import Document, Line
 from extractors.rulebook import load_yaml
@@ -56,11 +56,7 @@ class _Unit:
     furniture: bool = False
 
     def line_at(self, char: int) -> Line:
-        best = self.lines[0]
-        for line, offset in zip(self.lines, self.offsets, strict=True):
-            if 0 <= offset <= char:
-                best = line
-        return best
+        return line_at_offset(self.lines, self.offsets, char)
 
 
 @cache

@@ -88,6 +88,15 @@ def _is_double_spaced(raw_lines: Sequence[str]) -> bool:
     return followed_by_empty / len(content) >= 0.75 and whitespace_only >= 3
 
 
+def _clean_cells(cells: Sequence[str]) -> tuple[str, ...]:
+    return tuple(collapse_spaces(strip_markup(c)[0]) for c in cells)
+
+
+def _row_text(cells: Sequence[str]) -> str:
+    """A table row's text: its non-empty cells joined with ' | '."""
+    return " | ".join(c for c in cells if c)
+
+
 def text_line(page: int, number: int, raw: str) -> Line:
     """Clean one line of a text rendition and read its markup."""
     stripped = raw.rstrip(" \r\n")
@@ -100,9 +109,8 @@ def text_line(page: int, number: int, raw: str) -> Line:
     if "\t" in body.strip(" ") or (body.strip().startswith("|") and body.strip().endswith("|")):
         tabbed = "\t" in body.strip(" ")
         cells = body.strip(" ").split("\t") if tabbed else body.strip().strip("|").split("|")
-        cleaned_cells = tuple(collapse_spaces(strip_markup(c)[0]) for c in cells)
-        text = " | ".join(c for c in cleaned_cells if c)
-        return Line(page, number, raw, text, indent=indent, cells=cleaned_cells)
+        cleaned_cells = _clean_cells(cells)
+        return Line(page, number, raw, _row_text(cleaned_cells), indent=indent, cells=cleaned_cells)
     heading = _MD_HEADING.match(body)
     if heading:
         heading_level = len(heading.group(1))
@@ -199,8 +207,8 @@ def _aligned_columns(lines: list[Line]) -> list[Line]:
                         cells.append(raw[start:cut])
                         start = cut
                     cells.append(raw[start:])
-                    cleaned = tuple(collapse_spaces(strip_markup(c)[0]) for c in cells)
-                    out[i + k] = _with(out[i + k], cells=cleaned, text=" | ".join(c for c in cleaned if c))
+                    cleaned = _clean_cells(cells)
+                    out[i + k] = _with(out[i + k], cells=cleaned, text=_row_text(cleaned))
         i = max(j, i + 1)
     return out
 
@@ -343,8 +351,7 @@ def _page_items(page, page_no: int) -> list[_Item]:
         items.append(_Item(row[0]["top"], max(w["bottom"] for w in row), line, max(w["size"] for w in row)))
     for table in tables:
         for top, bottom, cells in _table_rows(table):
-            text = " | ".join(c for c in cells if c)
-            items.append(_Item(top, bottom, Line(page_no, 0, "\t".join(cells), text, cells=cells), 0.0))
+            items.append(_Item(top, bottom, Line(page_no, 0, "\t".join(cells), _row_text(cells), cells=cells), 0.0))
     items.sort(key=lambda item: item.top)
     return items
 

@@ -159,3 +159,13 @@ def test_two_column_split_prefers_brackets_capitals_and_known_phrases():
         "Child Sexual Exploitation (CSE)", "Mental Health")
     assert split_flattened_row("PREVENT Organised Crime Groups", "") == ("PREVENT", "Organised Crime Groups")
     assert split_flattened_row("Gangs Violent Crime", "violent crime is rising") == ("Gangs", "Violent Crime")
+
+
+def test_roles_and_stances_are_the_documented_vocabulary(parsed):
+    from conftest import SEEDS
+
+    from extractors.lists import ROLES, STANCES
+
+    for name in SEEDS:
+        for lst in parsed(name).lists:
+            assert lst.role in ROLES and lst.stance in STANCES
