@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from extractors.history import NarratedChange, extract_narrated_changes
 from extractors.leads import Lead, extract_leads
 from extractors.lists import ExtractedList, extract_lists
 from extractors.metadata import DocumentDate, DocumentMetadata, extract_document_dates, extract_metadata
@@ -19,6 +20,7 @@ class ExtractedDocument:
     dates: tuple[DocumentDate, ...]
     lists: tuple[ExtractedList, ...] = ()
     leads: tuple[Lead, ...] = ()
+    narrated: tuple[NarratedChange, ...] = ()
 
     def list_id(self, index: int) -> str:
         """Stable id of the document's index-th list (0-based, in reading order)."""
@@ -39,5 +41,11 @@ def extract_document(data: bytes, source_path: str) -> ExtractedDocument:
     priority_labels = [item.raw_label for lst in lists if lst.role == "priorities" for item in lst.items]
     leads = extract_leads(document, priority_labels)
     return ExtractedDocument(
-        doc_id_for(document.sha256), document, metadata, tuple(dates), tuple(lists), tuple(leads)
+        doc_id_for(document.sha256),
+        document,
+        metadata,
+        tuple(dates),
+        tuple(lists),
+        tuple(leads),
+        tuple(extract_narrated_changes(document)),
     )

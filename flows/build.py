@@ -15,6 +15,7 @@ from prefect import flow, task
 from extractors.pipeline import ExtractedDocument, extract_document
 from extractors.readers import UnreadableDocument, sha256_of
 from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB, corpus_files, read_manifest, relative_path
+from normalisers.timeline import CURATED_FILE, Normalised, load_curated, normalise_documents
 from warehouse.store import IngestLogRow, write_warehouse
 
 ProgressCallback = Callable[[str, str], None]  # (relative path, status)
@@ -25,6 +26,7 @@ class BuildSummary:
     db_path: Path
     loaded: list[tuple[str, ExtractedDocument]] = field(default_factory=list)
     log: list[IngestLogRow] = field(default_factory=list)
+    normalised: Normalised | None = None
 
     @property
     def failed(self) -> list[IngestLogRow]:
@@ -52,9 +54,17 @@ def parse_and_extract(path: Path, rel: str) -> tuple[ExtractedDocument | None, I
         return None, IngestLogRow(rel, digest, "failed", reason, started, dt.datetime.now())
 
 
+@task(name="normalise")
+def normalise_task(loaded: list[tuple[str, ExtractedDocument]], curated_path: Path) -> Normalised:
+    """Canonical items, links, changes and timeline over every loaded document (pure, corpus-wide)."""
+    return normalise_documents([d for _, d in loaded], load_curated(curated_path))
+
+
 @task(name="load-warehouse")
-def load_warehouse(db_path: Path, loaded: list[tuple[str, ExtractedDocument]], sources: dict, log: list) -> None:
-    write_warehouse(db_path, loaded, sources, log)
+def load_warehouse(
+    db_path: Path, loaded: list[tuple[str, ExtractedDocument]], sources: dict, log: list, normalised: Normalised
+) -> None:
+    write_warehouse(db_path, loaded, sources, log, normalised)
 
 
 def _mark_duplicates(results: list[tuple[ExtractedDocument | None, IngestLogRow]]) -> list:
@@ -78,9 +88,14 @@ def build(
     corpus: Path = DEFAULT_CORPUS,
     db_path: Path = DEFAULT_DB,
     on_progress: ProgressCallback | None = None,
+    curated_path: Path = CURATED_FILE,
 ) -> BuildSummary:
-    """Parse every document in `corpus` and (re)build the warehouse at `db_path` in one swap."""
+    """Parse every document in `corpus` and (re)build the warehouse at `db_path` in one swap.
+
+    `curated_path`: the researcher's overrides (raw label -> canonical id), which always win.
+    """
     corpus, db_path = Path(corpus), Path(db_path)
+    curated_path = Path(curated_path)
     results = []
     for path in corpus_files(corpus):
         rel = relative_path(path, corpus)
@@ -90,5 +105,7 @@ def build(
             on_progress(rel, result[1].status if result[1].status != "failed" else f"failed: {result[1].error}")
     results = _mark_duplicates(results)
     summary = BuildSummary(db_path, [(r.source_path, e) for e, r in results if e is not None], [r for _, r in results])
-    load_warehouse(db_path, summary.loaded, read_manifest(corpus if corpus.is_dir() else corpus.parent), summary.log)
+    summary.normalised = normalise_task(summary.loaded, curated_path)
+    sources = read_manifest(corpus if corpus.is_dir() else corpus.parent)
+    load_warehouse(db_path, summary.loaded, sources, summary.log, summary.normalised)
     return summary

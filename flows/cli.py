@@ -1,6 +1,6 @@
-"""`csa` command line: a thin layer over the flows and extractors.
+"""`csa` command line: a thin layer over the flows, extractors and normalisers.
 
-    csa build [CORPUS] [--db PATH]     parse the corpus and rebuild the warehouse
+    csa build [CORPUS] [--db PATH] [--curated CSV]   parse the corpus and rebuild the warehouse
     csa explain FILE [--lists]         show which lines became which blocks, and the lists found
     csa sql "SELECT ..." [--db PATH]   run a query against the warehouse
 """
@@ -29,12 +29,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     from flows.build import build
     from flows.corpus_files import corpus_files
+    from normalisers.timeline import load_curated
 
     corpus = Path(args.corpus)
     try:
         files = corpus_files(corpus)
     except FileNotFoundError as err:
         err_console.print(f"[red]error:[/red] {err}")
+        return 2
+    try:
+        load_curated(args.curated)  # a malformed override file stops the run before any work
+    except (OSError, ValueError, KeyError) as err:
+        err_console.print(f"[red]error:[/red] curated overrides: {err}")
         return 2
     if not files:
         err_console.print(f"[yellow]no documents (.txt, .md, .pdf) found under {corpus}[/yellow]")
@@ -55,7 +61,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             if status.startswith("failed"):
                 progress.console.print(f"[red]✗[/red] {rel}: {status[len('failed: '):]}")
 
-        summary = build(corpus=corpus, db_path=Path(args.db), on_progress=on_progress)
+        summary = build(corpus=corpus, db_path=Path(args.db), on_progress=on_progress, curated_path=Path(args.curated))
     elapsed = time.perf_counter() - started
     _print_summary(summary, elapsed)
     return 0
@@ -78,6 +84,19 @@ def _print_summary(summary, elapsed: float) -> None:
     )
     for row in summary.failed + summary.skipped:
         console.print(f"  {row.status}: {row.source_path}: {row.error}")
+    n = summary.normalised
+    if n is not None:
+        kinds = [c.kind for c in n.canonical_items]
+        methods: dict[str, int] = {}
+        for link in n.links.values():
+            methods[link.method] = methods.get(link.method, 0) + 1
+        observed = sum(c.basis == "observed" for c in n.changes)
+        console.print(
+            f"{kinds.count('priority')} canonical priorities, {kinds.count('theme')} themes; "
+            f"{len(n.links)} list items linked ("
+            + ", ".join(f"{m} {k}" for m, k in sorted(methods.items()))
+            + f"); {len(n.timeline)} timeline rows; {observed} observed and {len(n.changes) - observed} stated changes"
+        )
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -157,12 +176,15 @@ def _cmd_sql(args: argparse.Namespace) -> int:
 
 def make_parser() -> argparse.ArgumentParser:
     from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB
+    from normalisers.timeline import CURATED_FILE
 
     parser = argparse.ArgumentParser(prog="csa", description="Community Safety Agreement timeline pipeline.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build", help="parse a corpus folder and rebuild the warehouse")
     p.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS), help="folder of papers (default: %(default)s)")
     p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    p.add_argument("--curated", default=str(CURATED_FILE),
+                   help="overrides: raw_label,kind,canonical_id,reason (default: %(default)s)")
     p.set_defaults(func=_cmd_build)
     p = sub.add_parser("explain", help="show how a document was split into blocks and which lists were found")
     p.add_argument("file")

@@ -43,7 +43,9 @@ CREATE TABLE list_items (
     position     INTEGER NOT NULL,  -- 1-based, in reading order (two-column lists: row by row)
     raw_label    VARCHAR NOT NULL,  -- as printed: qualifiers kept; bullets, numbers, footnote markers removed
     count        INTEGER,           -- district assessments: how many CSPs identified the issue; else NULL
-    canonical_id VARCHAR,           -- the canonical priority/theme (filled by normalisation; NULL until then)
+    canonical_id VARCHAR,           -- canonical_items.canonical_id: priorities, themes, and district issues that name a priority
+    match_method VARCHAR,           -- how the item was linked: curated | exact | normalised | abbreviation | fuzzy; NULL if unlinked
+    match_score  DOUBLE,            -- 100 for every method but fuzzy, whose score is the Dice overlap (0-100) of substantive words
     page         INTEGER NOT NULL,
     line         INTEGER NOT NULL,
     source_text  VARCHAR NOT NULL,  -- the printed line(s) the item was read from, uncleaned
@@ -54,12 +56,45 @@ COMMENT ON TABLE list_items IS 'The items of each list, in order, each with its 
 CREATE TABLE leads (
     doc_id       VARCHAR NOT NULL REFERENCES documents (doc_id),
     raw_priority VARCHAR NOT NULL,  -- the priority as printed in the leads table
-    canonical_id VARCHAR,           -- filled by normalisation; NULL until then
+    canonical_id VARCHAR,           -- the priority the row names (canonical_items); NULL if none matches
     lead         VARCHAR NOT NULL,  -- the lead officer or agency as printed
     page         INTEGER NOT NULL,
     line         INTEGER NOT NULL   -- where the row starts
 );
 COMMENT ON TABLE leads IS 'Leads tables: which officer or agency leads each priority.';
+
+CREATE TABLE canonical_items (
+    canonical_id VARCHAR PRIMARY KEY,  -- '<kind>:<slug of the first wording seen>', e.g. 'priority:serious-and-organised-crime'
+    kind         VARCHAR NOT NULL,     -- priority | theme
+    label        VARCHAR NOT NULL      -- the latest wording (from the list that applies latest)
+);
+COMMENT ON TABLE canonical_items IS 'One row per priority or cross-cutting theme, whatever it was called over the years.';
+
+CREATE TABLE priority_timeline (
+    canonical_id VARCHAR NOT NULL,  -- canonical_items.canonical_id
+    kind         VARCHAR NOT NULL,  -- priority | theme
+    label        VARCHAR NOT NULL,  -- the wording in force over the interval, as printed when it first appears
+    valid_from   DATE NOT NULL,     -- the applies_from of the first list in the interval
+    valid_to     DATE,              -- last day shown: the day before the next list that drops or rewords it, or the end
+                                    -- of the corpus's evidence where a gap follows; NULL while in force at the latest list
+    basis        VARCHAR NOT NULL,  -- current | historic | proposed: the stance of the lists that show it
+    doc_id       VARCHAR NOT NULL   -- the document whose list opens the interval
+);
+COMMENT ON TABLE priority_timeline IS 'Slowly changing dimension (type 2): one row per item, wording, basis and unbroken interval.';
+
+CREATE TABLE priority_changes (
+    change_id      VARCHAR PRIMARY KEY,  -- 'obs-<kind>-<date>-NN' (observed) or 'stated-<doc_id>-NN'
+    kind           VARCHAR NOT NULL,     -- priority | theme
+    change_type    VARCHAR NOT NULL,     -- added | removed | renamed | split | merged
+    effective_date DATE,                 -- observed: applies_from of the first list showing it; stated: 1 January of the year given
+    before_labels  VARCHAR[] NOT NULL,   -- raw labels before the change
+    after_labels   VARCHAR[] NOT NULL,   -- raw labels after it
+    canonical_ids  VARCHAR[] NOT NULL,   -- the canonical items involved
+    basis          VARCHAR NOT NULL,     -- observed (two consecutive lists differ) | stated (the document narrates it)
+    doc_id         VARCHAR NOT NULL,     -- observed: the document of the later list; stated: the narrating document
+    evidence       VARCHAR NOT NULL      -- lists, items, pages and lines compared, or the sentence quoted
+);
+COMMENT ON TABLE priority_changes IS 'Changes between consecutive lists (observed) beside the changes documents narrate (stated).';
 
 CREATE TABLE document_sources (
     doc_id      VARCHAR NOT NULL REFERENCES documents (doc_id),

@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from extractors.pipeline import ExtractedDocument
+from normalisers.timeline import Normalised
 
 SCHEMA_FILE = Path(__file__).parent / "schema.sql"
 # Files stay readable by DuckDB 1.x clients (the CLI researchers may have installed).
@@ -65,8 +66,11 @@ def load_rows(
     docs: Sequence[tuple[str, ExtractedDocument]],
     sources: dict[str, SourceInfo],
     log: Sequence[IngestLogRow],
+    normalised: Normalised | None = None,
 ) -> None:
-    """Insert extracted documents (with their corpus-relative paths) and the run's log."""
+    """Insert extracted documents (with their corpus-relative paths), their normalisation and the run's log."""
+    links = normalised.links if normalised else {}
+    lead_links = normalised.lead_links if normalised else {}
     _insert(
         con,
         "documents",
@@ -115,22 +119,33 @@ def load_rows(
         "list_items",
         _frame(
             (
-                (d.list_id(i), it.position, it.raw_label, it.count, None, it.page, it.line, it.source_text)
+                (
+                    d.list_id(i), it.position, it.raw_label, it.count,
+                    *_link(links.get((d.list_id(i), it.position))),
+                    it.page, it.line, it.source_text,
+                )
                 for _, d in docs
                 for i, x in enumerate(d.lists)
                 for it in x.items
             ),
-            ["list_id", "position", "raw_label", "count", "canonical_id", "page", "line", "source_text"],
+            ["list_id", "position", "raw_label", "count", "canonical_id", "match_method", "match_score",
+             "page", "line", "source_text"],
         ),
     )
     _insert(
         con,
         "leads",
         _frame(
-            ((d.doc_id, x.raw_priority, None, x.lead, x.page, x.line) for _, d in docs for x in d.leads),
+            (
+                (d.doc_id, x.raw_priority, _link(lead_links.get((d.doc_id, i)))[0], x.lead, x.page, x.line)
+                for _, d in docs
+                for i, x in enumerate(d.leads)
+            ),
             ["doc_id", "raw_priority", "canonical_id", "lead", "page", "line"],
         ),
     )
+    if normalised is not None:
+        _load_normalised(con, normalised)
     _insert(
         con,
         "document_sources",
@@ -149,11 +164,42 @@ def load_rows(
     )
 
 
+def _link(link) -> tuple:
+    return (link.canonical_id, link.method, link.score) if link else (None, None, None)
+
+
+def _load_normalised(con: duckdb.DuckDBPyConnection, n: Normalised) -> None:
+    _insert(con, "canonical_items",
+            _frame(((c.canonical_id, c.kind, c.label) for c in n.canonical_items), ["canonical_id", "kind", "label"]))
+    _insert(
+        con,
+        "priority_timeline",
+        _frame(
+            ((r.canonical_id, r.kind, r.label, r.valid_from, r.valid_to, r.basis, r.doc_id) for r in n.timeline),
+            ["canonical_id", "kind", "label", "valid_from", "valid_to", "basis", "doc_id"],
+        ),
+    )
+    _insert(
+        con,
+        "priority_changes",
+        _frame(
+            (
+                (c.change_id, c.kind, c.change_type, c.effective_date, list(c.before_labels), list(c.after_labels),
+                 list(c.canonical_ids), c.basis, c.doc_id, c.evidence)
+                for c in n.changes
+            ),
+            ["change_id", "kind", "change_type", "effective_date", "before_labels", "after_labels", "canonical_ids",
+             "basis", "doc_id", "evidence"],
+        ),
+    )
+
+
 def write_warehouse(
     db_path: Path,
     docs: Sequence[tuple[str, ExtractedDocument]],
     sources: dict[str, SourceInfo],
     log: Sequence[IngestLogRow],
+    normalised: Normalised | None = None,
 ) -> None:
     """Build the warehouse in a temporary file next to `db_path`, then swap it in atomically."""
     db_path = Path(db_path)
@@ -166,7 +212,7 @@ def write_warehouse(
         try:
             con.execute("BEGIN")
             create_schema(con)
-            load_rows(con, docs, sources, log)
+            load_rows(con, docs, sources, log, normalised)
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
         finally:

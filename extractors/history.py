@@ -1,0 +1,94 @@
+"""Changes a document narrates about its own history ("2020 – The priority of X was expanded to become 'Y'").
+
+Pure: a parsed document in, NarratedChange records out. The sentence shapes are data
+(rules/history.yaml). Only history entries (blocks opening with a year) are read, and only
+past-tense statements: proposals are claims for the audit, not changes that happened.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from extractors.blocks import join_lines_with_offsets, line_at_offset
+from extractors.model import Document
+from extractors.rulebook import load_yaml
+
+
+@dataclass(frozen=True)
+class NarratedChange:
+    change_type: str  # added | removed | renamed | split | merged
+    kind: str  # priority | theme
+    year: int
+    before_labels: tuple[str, ...]
+    after_labels: tuple[str, ...]
+    page: int
+    line_start: int
+    line_end: int
+    text: str  # the history entry, joined from its printed lines
+
+
+@cache
+def _rules() -> dict:
+    return load_yaml("history.yaml")
+
+
+@cache
+def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    r = _rules()
+    out = []
+    for rule in r["changes"]:
+        quoted = {n: r["quoted_label"].format(name=n) for n in ("before", "before2", "after")}
+        bare = r["bare_label"].format(name="bare")
+        before = f"(?:{quoted['before']}|{bare})"
+        pattern = rule["pattern"].format(
+            kind=r["kind"], before=before, before2=quoted["before2"], after=quoted["after"]
+        )
+        out.append((rule["type"], re.compile(pattern, re.I)))
+    return tuple(out)
+
+
+def _kind(text: str | None) -> str:
+    return "theme" if text and "theme" in text.lower() else "priority"
+
+
+def _clean(label: str) -> str:
+    return re.sub(r"\s+", " ", label).strip(" ,")
+
+
+def extract_narrated_changes(doc: Document) -> list[NarratedChange]:
+    entry = re.compile(_rules()["entry"], re.I)
+    out: list[NarratedChange] = []
+    for block in doc.blocks:
+        if block.kind not in ("bullet", "paragraph") or not block.lines:
+            continue
+        text, offsets = join_lines_with_offsets([ln.text for ln in block.lines])
+        head = entry.match(text)
+        if not head:
+            continue
+        taken: list[tuple[int, int]] = []
+        found = []
+        for change_type, pattern in _patterns():
+            for m in pattern.finditer(text, head.end()):
+                if any(m.start() < e and s < m.end() for s, e in taken):
+                    continue
+                taken.append(m.span())
+                groups = m.groupdict()
+                first = groups.get("before") or groups.get("bare")
+                before = tuple(_clean(x) for x in (first, groups.get("before2")) if x)
+                after = (_clean(groups["after"]),)
+                if change_type == "split":
+                    after = (*before, *after)
+                if change_type == "added":
+                    before = ()
+                if change_type == "removed":
+                    after = ()
+                found.append((m.start(), change_type, _kind(groups.get("kind")), before, after))
+        for start, change_type, kind, before, after in sorted(found):
+            line = line_at_offset(block.lines, offsets, start)
+            out.append(NarratedChange(
+                change_type, kind, int(head.group("year")), before, after,
+                line.page, block.lines[0].number, block.lines[-1].number, text,
+            ))
+    return out
