@@ -77,7 +77,7 @@ def extract_narrated_changes(doc: Document) -> list[NarratedChange]:
                 groups = m.groupdict()
                 first = groups.get("before") or groups.get("bare")
                 before = tuple(_clean(x) for x in (first, groups.get("before2")) if x)
-                after = (_clean(groups["after"]),)
+                after = (_clean(groups["after"]),) if groups.get("after") else ()
                 if change_type == "split":
                     after = (*before, *after)
                 if change_type == "added":

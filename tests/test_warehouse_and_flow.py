@@ -85,5 +85,52 @@ def test_lists_items_and_leads_are_loaded_with_provenance(tmp_path, parsed):
     assert row[0] == f"{parsed(seed('000')).doc_id}-L04"
     assert row[1:] == ("proposed", "2020-04-01", "Serious Violence and Organised Crime", 79,
                        "- Serious Violence and Organised Crime", None)
-    assert con.execute("select count(*), count(canonical_id) from leads").fetchone() == (13, 0)
+    assert con.execute("select count(*) from leads").fetchone() == (13,)
     assert con.execute("select count(*) from list_items where count is not null").fetchone() == (25,)
+
+
+def test_normalised_tables_are_loaded_with_the_issue_columns(tmp_path, parsed):
+    from conftest import SEEDS
+
+    from normalisers.timeline import normalise_documents
+
+    docs = [parsed(name) for name in SEEDS]
+    db = tmp_path / "csa.duckdb"
+    store.write_warehouse(db, [(d.document.source_path, d) for d in docs], {}, [], normalise_documents(docs))
+    con = duckdb.connect(str(db), read_only=True)
+
+    def columns(table):
+        return [r[0] for r in con.execute(f"describe {table}").fetchall()]
+
+    assert columns("canonical_items") == ["canonical_id", "kind", "label"]
+    assert columns("priority_timeline") == ["canonical_id", "kind", "label", "valid_from", "valid_to", "basis",
+                                            "doc_id"]
+    assert columns("priority_changes") == ["change_id", "kind", "change_type", "effective_date", "before_labels",
+                                           "after_labels", "canonical_ids", "basis", "doc_id", "evidence"]
+    assert {"canonical_id", "match_method", "match_score"} <= set(columns("list_items"))
+    # every priority/theme item linked; police plan, MoRiLE and workshop items never
+    unlinked = con.execute(
+        """select l.role, count(*) filter (where i.canonical_id is null), count(*)
+           from list_items i join lists l using (list_id) group by 1 order by 1"""
+    ).fetchall()
+    assert unlinked == [
+        ("cross_cutting_themes", 0, 28), ("district_assessment", 21, 35), ("morile", 12, 12),
+        ("police_plan", 14, 14), ("priorities", 0, 41), ("stakeholder_workshop", 5, 5),
+    ]
+    assert con.execute("select count(*), count(canonical_id) from leads").fetchone() == (13, 13)
+    assert con.execute("select count(*) from canonical_items").fetchone() == (18,)
+    assert con.execute(
+        "select basis, count(*) from priority_changes group by 1 order by 1"
+    ).fetchall() == [("observed", 18), ("stated", 4)]
+    row = con.execute(
+        """select before_labels, after_labels, canonical_ids from priority_changes
+           where change_type = 'split' and basis = 'observed'"""
+    ).fetchone()
+    assert row == (["Violence Against Women and Girls (VAWG) & Domestic Abuse"],
+                   ["Violence against women and girls", "Domestic Abuse"],
+                   ["priority:domestic-abuse", "priority:violence-against-women-and-girls"])
+    # timeline rows point at real documents and never end before they start
+    assert con.execute(
+        """select count(*) from priority_timeline t left join documents d using (doc_id)
+           where d.doc_id is null or t.valid_to < t.valid_from"""
+    ).fetchone() == (0,)

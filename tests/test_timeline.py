@@ -1,0 +1,345 @@
+"""Canonical links, changes and the timeline: on the seeds (checked by hand against the papers)
+and on small hand-built lists for each change type and interval rule."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEEDS
+
+from extractors.pipeline import extract_document
+from normalisers import timeline as tl
+
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def seeds(parsed):
+    docs = [parsed(name) for name in SEEDS]
+    return docs, tl.normalise_documents(docs, tl.load_curated())
+
+
+def _canonical(n, label, kind="priority"):
+    """The canonical id of the (first) list item printed with this label."""
+    for (lid, pos), link in sorted(n.links.items()):
+        if _label_of[(lid, pos)] == label and link.canonical_id.startswith(kind):
+            return link.canonical_id
+    raise AssertionError(f"no {kind} item labelled {label!r}")
+
+
+_label_of: dict = {}
+
+
+@pytest.fixture(scope="module")
+def n(seeds):
+    docs, normalised = seeds
+    _label_of.clear()
+    _label_of.update({(d.list_id(i), it.position): it.raw_label for d in docs for i, x in enumerate(d.lists)
+                      for it in x.items})
+    return normalised
+
+
+def _rows(n, cid):
+    return [(r.label, r.valid_from, r.valid_to, r.basis) for r in n.timeline if r.canonical_id == cid]
+
+
+def _changes(n, basis="observed"):
+    return {(c.kind, c.change_type, c.effective_date, c.before_labels, c.after_labels)
+            for c in n.changes if c.basis == basis}
+
+
+# ---------------------------------------------------------------- seeds: links
+
+
+def test_renamed_priorities_share_one_canonical_item(n):
+    soc = _canonical(n, "Serious and Organised Crime")
+    assert _canonical(n, "Serious Violence and Organised Crime") == soc
+    asb = _canonical(n, "Anti-social behaviour including environmental")
+    assert _canonical(n, "Anti-Social Behaviour") == asb
+    assert _canonical(n, "Preventing Neighbourhood Crime & ASB") == asb
+    covid = _canonical(n, "Response and Recovery from the COVID-19 pandemic", "theme")
+    assert _canonical(n, "Response and Recovery from Significant Community Events", "theme") == covid
+
+
+def test_no_false_links(n):
+    """The issue's three: different items, however alike their words."""
+    assert _canonical(n, "Violent crime") != _canonical(n, "Serious Violence and Organised Crime")
+    assert _canonical(n, "Domestic Abuse") != _canonical(n, "Violence against women and girls")
+    assert _canonical(n, "Safeguarding Vulnerable People") != _canonical(
+        n, "Safeguarding children and young people", "theme"
+    )
+
+
+def test_canonical_items_and_latest_labels(n):
+    items = {c.canonical_id: (c.kind, c.label) for c in n.canonical_items}
+    assert len([c for c in items.values() if c[0] == "priority"]) == 10
+    assert len([c for c in items.values() if c[0] == "theme"]) == 8
+    assert items[_canonical(n, "Serious and Organised Crime")] == ("priority", "Serious Violence and Organised Crime")
+    assert items[_canonical(n, "Anti-Social Behaviour")] == ("priority", "Preventing Neighbourhood Crime & ASB")
+    assert items[_canonical(n, "Violent crime")] == ("priority", "Violent crime")
+
+
+def test_every_priority_and_theme_item_is_linked_with_method_and_score(seeds, n):
+    docs, _ = seeds
+    for d in docs:
+        for i, x in enumerate(d.lists):
+            for it in x.items:
+                link = n.links.get((d.list_id(i), it.position))
+                if x.role in tl.KINDS:
+                    assert link is not None, (x.role, it.raw_label)
+                    assert link.method in tl.METHOD_RANK
+                    assert 0 < link.score <= 100
+                elif x.role not in ("district_assessment",):
+                    assert link is None  # police plan, MoRiLE, workshop items are not CSA priorities
+
+
+def test_district_issues_link_only_where_they_name_a_priority(seeds, n):
+    docs, _ = seeds
+    linked = {}
+    for d in docs:
+        for i, x in enumerate(d.lists):
+            if x.role == "district_assessment":
+                for it in x.items:
+                    link = n.links.get((d.list_id(i), it.position))
+                    linked[it.raw_label] = link.canonical_id if link else None
+    asb, soc = _canonical(n, "Anti-Social Behaviour"), _canonical(n, "Serious and Organised Crime")
+    assert linked["ASB / Environmental"] == asb
+    assert linked["ASB/Environmental"] == asb
+    assert linked["Extremism & Hate"] == _canonical(n, "Preventing Extremism and Hate")
+    assert linked[
+        "Serious and Organised Crime (including gangs, organised crime groups, county lines, modern slavery)"
+    ] == soc
+    for label in ("Tackling Violence", "Crime", "Safeguarding and Vulnerability", "Mental Health",
+                  "Violence (other than DA)", "Theft", "Reducing Offending and Reoffending"):
+        assert linked[label] is None, label
+
+
+def test_leads_link_to_their_priorities(seeds, n):
+    docs, _ = seeds
+    found = {(d.doc_id, lead.raw_priority): n.lead_links.get((d.doc_id, i)) for d in docs
+             for i, lead in enumerate(d.leads)}
+    assert len(found) == 13 and all(found.values())
+    by_label = {raw: link.canonical_id for (_, raw), link in found.items()}
+    assert by_label["VAWG (Violence Against Women and Girls) and Domestic Abuse"] == _canonical(n, "Domestic Abuse")
+    assert by_label["Anti-social behaviour inc. environmental"] == _canonical(n, "Anti-Social Behaviour")
+    assert by_label["Violent Crime"] == _canonical(n, "Violent crime")
+
+
+# ---------------------------------------------------------------- seeds: changes
+
+
+def test_observed_changes_on_the_seeds(n):
+    got = _changes(n)
+    expected = {
+        # 2011-14 -> 2019 (a corpus gap: no list 2014-2019)
+        ("priority", "renamed", D(2019, 4, 1), ("Anti-social behaviour including environmental",),
+         ("Anti-Social Behaviour",)),
+        ("priority", "removed", D(2019, 4, 1), ("Violent crime",), ()),
+        ("priority", "removed", D(2019, 4, 1), ("Acquisitive crime (ie thefts and shoplifting)",), ()),
+        ("priority", "added", D(2019, 4, 1), (), ("Safeguarding Vulnerable People",)),
+        ("priority", "added", D(2019, 4, 1), (), ("Serious and Organised Crime",)),
+        ("priority", "added", D(2019, 4, 1), (), ("Preventing Extremism and Hate",)),
+        # 2019 -> 2020: the one rename the 2020 report recommends
+        ("priority", "renamed", D(2020, 4, 1), ("Serious and Organised Crime",),
+         ("Serious Violence and Organised Crime",)),
+        # 2020/21 -> 2022 draft: VAWG added to the Domestic Abuse priority's name
+        ("priority", "renamed", D(2022, 4, 1), ("Domestic Abuse",),
+         ("Violence Against Women and Girls (VAWG) & Domestic Abuse",)),
+        # 2022 -> 2025
+        ("priority", "split", D(2025, 4, 1), ("Violence Against Women and Girls (VAWG) & Domestic Abuse",),
+         ("Violence against women and girls", "Domestic Abuse")),
+        ("priority", "renamed", D(2025, 4, 1), ("Anti-Social Behaviour",), ("Preventing Neighbourhood Crime & ASB",)),
+        # themes
+        ("theme", "renamed", D(2019, 4, 1), ("Reducing re-offending",), ("Reduce Re-Offending and Support Victims",)),
+        ("theme", "added", D(2019, 4, 1), (), ("Improve Quality of Life and Enhance Community Resilience",)),
+        ("theme", "added", D(2019, 4, 1), (), ("Support Mental Health and Wellbeing",)),
+        ("theme", "removed", D(2019, 4, 1), ("Priority neighbourhoods / geographic focus",), ()),
+        ("theme", "removed", D(2019, 4, 1), ("Vulnerable households and individuals",), ()),
+        ("theme", "removed", D(2019, 4, 1), ("Safeguarding children and young people",), ()),
+        ("theme", "added", D(2022, 4, 1), (), ("Response and Recovery from the COVID-19 pandemic",)),
+        ("theme", "renamed", D(2025, 4, 1), ("Response and Recovery from the COVID-19 pandemic",),
+         ("Response and Recovery from Significant Community Events",)),
+    }
+    assert got == expected
+
+
+def test_change_evidence_names_lists_lines_and_gaps(n):
+    soc = next(c for c in n.changes if c.change_type == "renamed" and c.after_labels == (
+        "Serious Violence and Organised Crime",))
+    assert soc.change_id == "obs-priority-2020-04-01-01"
+    assert "p.1 l.34" in soc.evidence and "p.1 l.79" in soc.evidence
+    assert "fuzzy (score 85.7" in soc.evidence
+    assert "no priority list" not in soc.evidence  # 2019 -> 2020 is contiguous
+    gap = next(c for c in n.changes if c.before_labels == ("Violent crime",))
+    assert "The corpus has no priority list between 2014-03-31 and 2019-04-01" in gap.evidence
+
+
+def test_stated_changes_from_the_narrated_history(seeds, n):
+    got = _changes(n, "stated")
+    assert got == {
+        ("priority", "split", D(2018, 1, 1), ("Safeguarding Vulnerable People",),
+         ("Safeguarding Vulnerable People", "Preventing Extremism and Hate")),
+        ("theme", "added", D(2018, 1, 1), (), ("Support Mental Health and Wellbeing",)),
+        ("priority", "renamed", D(2020, 1, 1), ("Serious and Organised Crime",),
+         ("Serious Violence and Organised Crime",)),
+        ("theme", "added", D(2021, 1, 1), (), ("Response and Recovery from the COVID-19 pandemic",)),
+    }
+    stated = [c for c in n.changes if c.basis == "stated"]
+    assert all(c.doc_id == seeds[0][1].doc_id for c in stated)  # the 2022 draft agreement
+    rename = next(c for c in stated if c.change_type == "renamed")
+    assert rename.canonical_ids == (_canonical(n, "Serious and Organised Crime"),)
+    assert "l.1122-1127" in rename.evidence
+
+
+# ---------------------------------------------------------------- seeds: timeline
+
+
+def test_timeline_2011_14_list_then_a_gap(n):
+    rows = [r for r in n.timeline if r.valid_from == D(2011, 4, 1)]
+    assert {r.label for r in rows if r.kind == "priority"} == {
+        "Anti-social behaviour including environmental", "Domestic abuse", "Substance misuse",
+        "Acquisitive crime (ie thefts and shoplifting)", "Violent crime", "Road safety",
+    }
+    assert {r.valid_to for r in rows} == {D(2014, 3, 31)}  # the stated end; nothing is shown for 2014-19
+    assert {r.basis for r in rows} == {"current"}
+
+
+def test_timeline_of_the_renamed_priority(n):
+    assert _rows(n, _canonical(n, "Serious and Organised Crime")) == [
+        ("Serious and Organised Crime", D(2019, 4, 1), D(2020, 3, 31), "current"),
+        ("Serious Violence and Organised Crime", D(2020, 4, 1), D(2021, 3, 31), "proposed"),
+        ("Serious Violence and Organised Crime", D(2022, 4, 1), D(2022, 4, 1), "proposed"),
+        ("Serious Violence and Organised Crime", D(2025, 4, 1), None, "current"),
+    ]
+
+
+def test_timeline_of_domestic_abuse_and_vawg(n):
+    assert _rows(n, _canonical(n, "Domestic Abuse")) == [
+        ("Domestic abuse", D(2011, 4, 1), D(2014, 3, 31), "current"),
+        ("Domestic Abuse", D(2019, 4, 1), D(2020, 3, 31), "current"),
+        ("Domestic Abuse", D(2020, 4, 1), D(2021, 3, 31), "proposed"),
+        ("Violence Against Women and Girls (VAWG) & Domestic Abuse", D(2022, 4, 1), D(2022, 4, 1), "proposed"),
+        ("Domestic Abuse", D(2025, 4, 1), None, "current"),
+    ]
+    assert _rows(n, _canonical(n, "Violence against women and girls")) == [
+        ("Violence against women and girls", D(2025, 4, 1), None, "current"),
+    ]
+
+
+def test_timeline_covid_theme_and_removed_priority(n):
+    assert _rows(n, _canonical(n, "Response and Recovery from the COVID-19 pandemic", "theme")) == [
+        ("Response and Recovery from the COVID-19 pandemic", D(2022, 4, 1), D(2022, 4, 1), "proposed"),
+        ("Response and Recovery from Significant Community Events", D(2025, 4, 1), None, "current"),
+    ]
+    assert _rows(n, _canonical(n, "Violent crime")) == [("Violent crime", D(2011, 4, 1), D(2014, 3, 31), "current")]
+
+
+def test_timeline_uses_proposals_only_where_no_current_list_covers(n):
+    # The 2020 report's current list (from April 2019) does not reach April 2020, so its proposal is used;
+    # the 2011 agenda pack's two current lists start the same day and are one version (one row per item).
+    assert all(r.basis == "proposed" for r in n.timeline if r.valid_from in (D(2020, 4, 1), D(2022, 4, 1)))
+    starts = [r.valid_from for r in n.timeline if r.canonical_id == _canonical(n, "Road safety")]
+    assert starts == [D(2011, 4, 1), D(2019, 4, 1), D(2020, 4, 1), D(2022, 4, 1), D(2025, 4, 1)]
+
+
+# ---------------------------------------------------------------- hand-built lists
+
+
+def _list(lid, stance, start, end, labels, observed=None, role="priorities", doc=None):
+    items = tuple(tl.Item(lid, i, label, 1, i) for i, label in enumerate(labels, start=1))
+    return tl.ListRef(lid, doc or lid, role, stance, start, end, observed or start, items)
+
+
+def test_merge_is_detected():
+    n = tl.normalise([
+        _list("A", "current", D(2015, 4, 1), D(2016, 3, 31), ["Burglary", "Vehicle crime", "Road safety"]),
+        _list("B", "current", D(2016, 4, 1), D(2017, 3, 31), ["Burglary and vehicle crime", "Road safety"]),
+    ])
+    merged = [c for c in n.changes if c.change_type == "merged"]
+    assert [(c.before_labels, c.after_labels) for c in merged] == [
+        (("Burglary", "Vehicle crime"), ("Burglary and vehicle crime",))
+    ]
+    assert {c.change_type for c in n.changes} == {"merged"}
+
+
+def test_added_removed_and_contiguous_intervals():
+    n = tl.normalise([
+        _list("A", "current", D(2015, 4, 1), None, ["Burglary", "Road safety"], observed=D(2015, 6, 1)),
+        _list("B", "current", D(2016, 4, 1), None, ["Road safety", "Hate crime"], observed=D(2016, 6, 1)),
+    ])
+    assert {(c.change_type, c.before_labels, c.after_labels) for c in n.changes} == {
+        ("removed", ("Burglary",), ()),
+        ("added", (), ("Hate crime",)),
+    }
+    rows = {(r.label, r.valid_from, r.valid_to) for r in n.timeline}
+    assert rows == {
+        ("Burglary", D(2015, 4, 1), D(2016, 3, 31)),  # ends the day before the list that drops it
+        ("Road safety", D(2015, 4, 1), None),  # one unbroken row, still in force
+        ("Hate crime", D(2016, 4, 1), None),
+    }
+
+
+def test_a_long_silence_is_a_gap_not_an_invented_interval():
+    n = tl.normalise([
+        _list("A", "current", D(2012, 4, 1), None, ["Road safety"], observed=D(2012, 5, 1)),
+        _list("B", "current", D(2018, 4, 1), None, ["Road safety"], observed=D(2018, 5, 1)),
+    ])
+    assert [(r.valid_from, r.valid_to) for r in n.timeline] == [
+        (D(2012, 4, 1), D(2012, 5, 1)),  # the last document that shows it
+        (D(2018, 4, 1), None),
+    ]
+
+
+def test_a_covered_proposal_is_not_a_version_and_restatements_change_nothing():
+    n = tl.normalise([
+        _list("A", "current", D(2015, 4, 1), D(2018, 3, 31), ["Burglary", "Road safety"]),
+        _list("P", "proposed", D(2016, 4, 1), None, ["Burglary", "Road safety", "Cyber crime"]),
+        _list("R", "current", D(2015, 4, 1), D(2016, 3, 31), ["burglary", "Road Safety"]),
+    ])
+    assert n.changes == []
+    assert {r.basis for r in n.timeline} == {"current"}
+    assert {lid for (lid, _) in n.links} == {"A", "P", "R"}  # every item still linked
+    assert n.links[("R", 1)].canonical_id == n.links[("A", 1)].canonical_id
+
+
+def test_curated_override_wins_and_is_recorded():
+    curated = [tl.Curated("Violent crime", "priority", "priority:violence", "researcher: same strand of work")]
+    n = tl.normalise(
+        [
+            _list("A", "current", D(2011, 4, 1), D(2014, 3, 31), ["Violent crime"]),
+            _list("B", "current", D(2014, 4, 1), None, ["Serious violence"]),
+        ],
+        curated=curated + [tl.Curated("Serious violence", "priority", "priority:violence", "same")],
+    )
+    assert n.links[("A", 1)] == tl.Link("priority:violence", "curated", 100.0, "researcher: same strand of work")
+    assert n.links[("B", 1)].canonical_id == "priority:violence"
+    assert [(c.change_type, c.before_labels, c.after_labels) for c in n.changes] == [
+        ("renamed", ("Violent crime",), ("Serious violence",))
+    ]
+
+
+def test_curated_file_is_validated(tmp_path):
+    bad = tmp_path / "curated.csv"
+    bad.write_text("raw_label,kind,canonical_id,reason\nViolent crime,priority,,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 2"):
+        tl.load_curated(bad)
+    assert tl.load_curated() == []  # the shipped file holds no overrides yet
+
+
+def test_hand_written_report_historic_then_recommended():
+    """A house style not in the corpus: a numbered 'previous agreement' list, then recommended priorities."""
+    path = ROOT / "tests" / "fixtures" / "house_styles" / "northshire_priorities_report.txt"
+    doc = extract_document(path.read_bytes(), Path(path).name)
+    n = tl.normalise_documents([doc])
+    assert _changes(n) >= {
+        ("priority", "renamed", D(2023, 4, 1), ("Tackling anti-social behaviour",),
+         ("Anti-social behaviour (including environmental crime)",)),
+        ("priority", "renamed", D(2023, 4, 1), ("Reducing domestic abuse",),
+         ("Domestic abuse and violence against women and girls",)),
+        ("priority", "removed", D(2023, 4, 1), ("Reducing reoffending",), ()),
+        ("priority", "added", D(2023, 4, 1), (), ("Serious violence and exploitation",)),
+        ("priority", "added", D(2023, 4, 1), (), ("Drug and alcohol misuse",)),
+    }
+    rows = {(r.label, r.valid_from, r.valid_to, r.basis) for r in n.timeline if r.kind == "priority"}
+    assert ("Road safety", D(2020, 4, 1), D(2023, 3, 31), "historic") in rows
+    assert ("Road safety", D(2023, 4, 1), D(2026, 3, 31), "proposed") in rows
