@@ -15,7 +15,7 @@ WESTSHIRE COMMUNITY SAFETY AGREEMENT
 - 2017 - 'Drugs' and 'Alcohol' were merged to become 'Substance Misuse'.
 - 2018 - The cross-cutting theme of 'Priority Neighbourhoods' was removed.
 - 2019 - There were no changes to the priorities.
-- In 2020, a new cross-cutting theme was added entitled "Supporting Victims", and a new priority was added called 'Road Safety'.
+- In 2020, a new cross-cutting theme was added entitled "Victims", and a new priority was added called 'Road Safety'.
 
 5.2 It is proposed that the priority 'Acquisitive Crime' be renamed 'Neighbourhood Crime' from April 2024.
 """
@@ -30,7 +30,7 @@ def test_each_shape_of_narrated_change():
         (2016, "renamed", "priority", ("Burglary",), ("Acquisitive Crime",), 8),
         (2017, "merged", "priority", ("Drugs", "Alcohol"), ("Substance Misuse",), 9),
         (2018, "removed", "theme", ("Priority Neighbourhoods",), (), 10),
-        (2020, "added", "theme", (), ("Supporting Victims",), 12),
+        (2020, "added", "theme", (), ("Victims",), 12),
         (2020, "added", "priority", (), ("Road Safety",), 12),
     ]
 

@@ -309,7 +309,7 @@ def test_curated_override_wins_and_is_recorded():
             _list("A", "current", D(2011, 4, 1), D(2014, 3, 31), ["Violent crime"]),
             _list("B", "current", D(2014, 4, 1), None, ["Serious violence"]),
         ],
-        curated=curated + [tl.Curated("Serious violence", "priority", "priority:violence", "same")],
+        curated=[*curated, tl.Curated("Serious violence", "priority", "priority:violence", "same")],
     )
     assert n.links[("A", 1)] == tl.Link("priority:violence", "curated", 100.0, "researcher: same strand of work")
     assert n.links[("B", 1)].canonical_id == "priority:violence"
