@@ -70,3 +70,26 @@ def test_text_provenance_is_the_source_line(path):
     for lst in text_side(path).lists:
         for item in lst.items:
             assert item.source_text.split("\n")[0] == file_lines[item.line - 1]
+
+
+def test_pdf_path_gives_the_same_timeline_and_changes():
+    """Normalisation over the PDF renditions of the seeds: the same canonical items, links, changes and
+    timeline as over the text files (ids and line numbers aside, since the PDF bytes and pages differ)."""
+    from normalisers.timeline import normalise_documents
+
+    seeds = sorted(CORPUS.glob("*.txt"))
+
+    def view(docs):
+        n = normalise_documents(docs)
+        index = {d.doc_id: k for k, d in enumerate(docs)}
+        links = sorted((index[lid.rsplit("-L", 1)[0]], lid.rsplit("-L", 1)[1], pos, link.canonical_id, link.method,
+                        link.score) for (lid, pos), link in n.links.items())
+        changes = sorted((c.kind, c.change_type, c.effective_date, c.before_labels, c.after_labels, c.canonical_ids,
+                          c.basis, index[c.doc_id]) for c in n.changes)
+        rows = sorted((r.canonical_id, r.label, r.valid_from, r.valid_to, r.basis, index[r.doc_id])
+                      for r in n.timeline)
+        return n.canonical_items, links, changes, rows
+
+    text, pdf = view([text_side(p) for p in seeds]), view([pdf_side(p) for p in seeds])
+    for got, expected in zip(pdf, text, strict=True):
+        assert got == expected
