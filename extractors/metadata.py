@@ -43,6 +43,7 @@ class DocumentMetadata:
     status: str | None
     version_label: str | None
     effective_from: dt.date | None
+    body: str | None = None  # the area whose partnership/agreement the paper is about, e.g. 'Kent'
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,21 @@ def _title(doc: Document, header: list[str]) -> str | None:
     return None
 
 
+def _body(doc: Document) -> str | None:
+    """The area named most often before 'Community Safety Agreement/Partnership/...'; ties go to the first."""
+    rules = _rules()
+    pattern = re.compile(rules["body_pattern"])
+    generic = {w.lower() for w in rules["body_not"]}
+    counts: dict[str, int] = {}
+    for block in doc.blocks:
+        text = " ".join(c for row in block.rows for c in row.cells) if block.kind == "table" else block.text
+        for match in pattern.finditer(text):
+            name = " ".join(match.group(1).split())
+            if name.split()[0].lower() not in generic:
+                counts[name] = counts.get(name, 0) + 1
+    return max(counts, key=lambda k: counts[k]) if counts else None
+
+
 def extract_metadata(doc: Document, dates: list[DocumentDate] | None = None) -> DocumentMetadata:
     rules = _rules()
     dates = extract_document_dates(doc) if dates is None else dates
@@ -208,4 +224,5 @@ def extract_metadata(doc: Document, dates: list[DocumentDate] | None = None) -> 
         status=status,
         version_label=version,
         effective_from=effective,
+        body=_body(doc),
     )

@@ -598,7 +598,8 @@ def _number_changes(observed: list, stated: Sequence[StatedChange], registry: Re
     out: list[Change] = []
     counter: dict[str, int] = defaultdict(int)
     for body, kind, v, c in observed:
-        prefix = f"obs-{kind}-{v.applies_from}" + (f"-{body}" if body else "")
+        body_slug = re.sub(r"[^a-z0-9]+", "-", body.lower()).strip("-")
+        prefix = "obs-" + (f"{body_slug}-" if body_slug else "") + f"{kind}-{v.applies_from}"
         counter[prefix] += 1
         out.append(Change(
             f"{prefix}-{counter[prefix]:02d}", kind, c["change_type"], v.applies_from,
@@ -654,8 +655,16 @@ def observed_on(doc) -> dt.date | None:
     return m.meeting_date or m.effective_from or (max(others) if others else None)
 
 
+def bodies(docs) -> dict[str, str]:
+    """doc_id -> body. Where the corpus names a single body, papers that name none are taken to be about it."""
+    named = {d.metadata.body for d in docs if getattr(d.metadata, "body", None)}
+    default = next(iter(named)) if len(named) == 1 else ""
+    return {d.doc_id: getattr(d.metadata, "body", None) or default for d in docs}
+
+
 def list_refs(docs, roles: Iterable[str]) -> list[ListRef]:
     wanted = set(roles)
+    body_of = bodies(docs)
     out = []
     for d in docs:
         seen = observed_on(d)
@@ -665,7 +674,7 @@ def list_refs(docs, roles: Iterable[str]) -> list[ListRef]:
             lid = d.list_id(i)
             items = tuple(Item(lid, it.position, it.raw_label, it.page, it.line) for it in x.items)
             out.append(ListRef(lid, d.doc_id, x.role, x.stance, x.applies_from, x.applies_to, seen, items,
-                               getattr(d.metadata, "body", None) or ""))
+                               body_of[d.doc_id]))
     return out
 
 

@@ -166,7 +166,7 @@ def test_observed_changes_on_the_seeds(n):
 def test_change_evidence_names_lists_lines_and_gaps(n):
     soc = next(c for c in n.changes if c.change_type == "renamed" and c.after_labels == (
         "Serious Violence and Organised Crime",))
-    assert soc.change_id == "obs-priority-2020-04-01-01"
+    assert soc.change_id == "obs-kent-priority-2020-04-01-01"
     assert "p.1 l.34" in soc.evidence and "p.1 l.79" in soc.evidence
     assert "fuzzy (score 85.7" in soc.evidence
     assert "no priority list" not in soc.evidence  # 2019 -> 2020 is contiguous
@@ -343,3 +343,18 @@ def test_hand_written_report_historic_then_recommended():
     rows = {(r.label, r.valid_from, r.valid_to, r.basis) for r in n.timeline if r.kind == "priority"}
     assert ("Road safety", D(2020, 4, 1), D(2023, 3, 31), "historic") in rows
     assert ("Road safety", D(2023, 4, 1), D(2026, 3, 31), "proposed") in rows
+
+
+def test_each_body_has_its_own_history(seeds):
+    """A Northshire paper beside Kent's: no change or interval ever crosses from one council to the other."""
+    docs, kent_only = seeds
+    path = ROOT / "tests" / "fixtures" / "house_styles" / "northshire_priorities_report.txt"
+    northshire = extract_document(path.read_bytes(), path.name)
+    assert {d.metadata.body for d in docs} == {"Kent"} and northshire.metadata.body == "Northshire"
+    both = tl.normalise_documents([*docs, northshire])
+    kent = {(c.change_type, c.before_labels, c.after_labels, c.effective_date) for c in kent_only.changes}
+    assert kent <= {(c.change_type, c.before_labels, c.after_labels, c.effective_date) for c in both.changes}
+    north = [c for c in both.changes if c.doc_id == northshire.doc_id]
+    assert north and all(c.change_id.startswith("obs-northshire-") for c in north)
+    assert all(c.effective_date == D(2023, 4, 1) for c in north)  # never chained to Kent's 2022 or 2025 lists
+    assert not any(c.doc_id == northshire.doc_id for c in kent_only.changes)

@@ -10,6 +10,7 @@ CREATE TABLE documents (
     status         VARCHAR,              -- draft | final | NULL (from running headers/footers and the header block)
     version_label  VARCHAR,              -- e.g. '6.0' from "DRAFT Version 6.0"
     effective_from DATE,                 -- agreements only: the date the version takes effect
+    body           VARCHAR,              -- the area whose partnership/agreement it is ('Kent'); timelines are per body
     page_count     INTEGER NOT NULL,     -- pages (form-feed pages for text files)
     sha256         VARCHAR NOT NULL UNIQUE
 );
@@ -83,7 +84,7 @@ CREATE TABLE priority_timeline (
 COMMENT ON TABLE priority_timeline IS 'Slowly changing dimension (type 2): one row per item, wording, basis and unbroken interval.';
 
 CREATE TABLE priority_changes (
-    change_id      VARCHAR PRIMARY KEY,  -- 'obs-<kind>-<date>-NN' (observed) or 'stated-<doc_id>-NN'
+    change_id      VARCHAR PRIMARY KEY,  -- 'obs-<body>-<kind>-<date>-NN' (observed) or 'stated-<doc_id>-NN'
     kind           VARCHAR NOT NULL,     -- priority | theme
     change_type    VARCHAR NOT NULL,     -- added | removed | renamed | split | merged
     effective_date DATE,                 -- observed: applies_from of the first list showing it; stated: 1 January of the year given

@@ -85,13 +85,14 @@ def load_rows(
                     d.metadata.status,
                     d.metadata.version_label,
                     d.metadata.effective_from,
+                    d.metadata.body,
                     d.document.page_count,
                     d.document.sha256,
                 )
                 for rel, d in docs
             ),
             ["doc_id", "source_path", "title", "doc_kind", "meeting_date", "status", "version_label",
-             "effective_from", "page_count", "sha256"],
+             "effective_from", "body", "page_count", "sha256"],
         ),
     )
     _insert(
