@@ -31,6 +31,30 @@ def best_of(fn, repeat: int = 3) -> float:
     return min(times)
 
 
+def bench_normalise(docs) -> None:
+    """Normalisation over the seeds, then over a synthetic history of 1,000 yearly lists built from the seeds'
+    own priority and theme wordings (each year drops one item, rewords one, brings one back)."""
+    import datetime as dt
+    import random
+
+    from normalisers import timeline as tl
+
+    t_seeds = best_of(lambda: tl.normalise_documents(docs))
+    print(f"normalise the corpus        : {t_seeds * 1000:8.1f} ms (links, changes, timeline)")
+    refs = tl.list_refs(docs, tl.KINDS)
+    pool = {role: [it.raw_label for r in refs if r.role == role for it in r.items] for role in tl.KINDS}
+    rng = random.Random(7)
+    lists = []
+    for n in range(1000):
+        role = "priorities" if n % 2 == 0 else "cross_cutting_themes"
+        labels = rng.sample(pool[role], 7)
+        start = dt.date(1000 + n // 2, 4, 1)
+        items = tuple(tl.Item(f"S{n}", i, label, 1, i) for i, label in enumerate(labels, start=1))
+        lists.append(tl.ListRef(f"S{n}", f"D{n}", role, "current", start, None, start, items))
+    t_synth = best_of(lambda: tl.normalise(lists), repeat=1)
+    print(f"normalise 1,000 lists       : {t_synth:8.2f} s ({len(lists) / t_synth:.0f} lists/s)")
+
+
 def main() -> None:
     import pdfplumber
     from renditions import rendition_of
@@ -72,6 +96,7 @@ def main() -> None:
     print(f"our parse, text path        : {len(texts) / t_text:8.1f} documents/s ({t_text:.3f}s for all)")
     print(f"parse + extract, text path  : {len(texts) / t_extract_text:8.1f} documents/s "
           f"({t_extract_text:.3f}s for all: dates, metadata, lists, leads)")
+    bench_normalise([extract_document(data, name) for data, name in text_bytes])
 
     from prefect import flow
 

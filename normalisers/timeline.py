@@ -346,9 +346,15 @@ def _link_list(
                 continue
             step.links[a.position] = Link(cid, "fuzzy", sim.score, sim.reason)
             claimed.add(cid)
+    created: dict[str, str] = {}  # a label printed twice in one list starts one item, not two
     for it in after.items:
         if it.position not in step.links:
-            step.links[it.position] = Link(registry.new(kind, it.raw_label), "exact", 100.0, "first wording")
+            form = labels.key(it.raw_label) or labels.wording(it.raw_label)
+            if form in created:
+                step.links[it.position] = Link(created[form], "normalised", 100.0, "repeated in the same list")
+                continue
+            created[form] = registry.new(kind, it.raw_label)
+            step.links[it.position] = Link(created[form], "exact", 100.0, "first wording")
     return step
 
 
@@ -534,6 +540,7 @@ def normalise(
     """
     registry = Registry(curated)
     links: dict[tuple[str, int], Link] = {}
+    by_list: dict[str, dict[int, Link]] = {}  # list_id -> position -> link, for the version steps
     timeline: list[TimelineRow] = []
     observed: list[tuple[str, str, Version, dict]] = []
     by_group: dict[tuple[str, str], list[ListRef]] = defaultdict(list)
@@ -545,13 +552,14 @@ def normalise(
         chain, undated = versions(group)
 
         def own_links(x: ListRef) -> dict[int, Link]:
-            return {pos: link for (lid, pos), link in links.items() if lid == x.list_id}
+            return by_list.get(x.list_id, {})
 
         def record(x: ListRef, step: _Step, kind: str = kind) -> None:
             when = (x.applies_from or x.observed_on or dt.date.min, x.observed_on or dt.date.min)
             for it in x.items:
                 link = step.links[it.position]
                 links[(x.list_id, it.position)] = link
+                by_list.setdefault(x.list_id, {})[it.position] = link
                 registry.attach(kind, link.canonical_id, it.raw_label, when)
 
         previous: Version | None = None

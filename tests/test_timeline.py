@@ -358,3 +358,11 @@ def test_each_body_has_its_own_history(seeds):
     assert north and all(c.change_id.startswith("obs-northshire-") for c in north)
     assert all(c.effective_date == D(2023, 4, 1) for c in north)  # never chained to Kent's 2022 or 2025 lists
     assert not any(c.doc_id == northshire.doc_id for c in kent_only.changes)
+
+
+def test_a_label_printed_twice_is_one_item_and_an_empty_corpus_is_empty():
+    n = tl.normalise([_list("A", "current", D(2015, 4, 1), None, ["Road safety", "Burglary", "Road Safety"])])
+    assert n.links[("A", 1)].canonical_id == n.links[("A", 3)].canonical_id
+    assert len(n.canonical_items) == 2 and len(n.timeline) == 2
+    empty = tl.normalise([])
+    assert (empty.canonical_items, empty.links, empty.timeline, empty.changes) == ([], {}, [], [])
