@@ -42,7 +42,6 @@ def abbreviations() -> dict[str, str]:
         return {row["abbreviation"].strip(): row["expansion"].strip() for row in csv.DictReader(fh)}
 
 
-_PAREN = re.compile(r"\s*\([^()]*\)")
 _PUNCT = re.compile(r"[^\w\s]")
 _SPACE = re.compile(r"\s+")
 _ARTICLES = {"the", "a", "an"}
@@ -74,13 +73,32 @@ def wording(label: str) -> str:
     return _plain(label)
 
 
+_PAREN_GROUP = re.compile(r"\s*\((?P<inner>[^()]*)\)")
+
+
+def _qualifying(paren: re.Match[str], text: str) -> bool:
+    """A parenthesis that qualifies rather than distinguishes: examples, an abbreviation, its expansion."""
+    inner = paren.group("inner").strip()
+    if not inner:
+        return True
+    if _qualifier_clause().match(" " + inner):
+        return True
+    if re.fullmatch(r"[A-Z][A-Z&]{1,7}s?", inner):  # '(VAWG)', '(OCGs)': an abbreviation defined
+        return True
+    before = re.findall(r"[\w&-]+", text[: paren.start()])
+    if before and before[-1] in abbreviations():  # 'VAWG (Violence Against Women and Girls)'
+        return _plain(inner) == _plain(abbreviations()[before[-1]])
+    return False
+
+
 def _without_qualifiers(label: str) -> str:
-    previous = None
     text = label
-    while previous != text:  # nested or repeated parentheses
-        previous, text = text, _PAREN.sub("", text)
-    text = _qualifier_clause().sub("", text)
-    return text
+    while True:
+        paren = next((m for m in _PAREN_GROUP.finditer(text) if _qualifying(m, text)), None)
+        if paren is None:
+            break
+        text = text[: paren.start()] + text[paren.end() :]
+    return _qualifier_clause().sub("", text)
 
 
 def key(label: str) -> str:
@@ -94,7 +112,7 @@ def _expand(text: str) -> str:
 
 def expanded(label: str) -> str:
     """Abbreviations spelt out (case-sensitive: 'ASB', not 'asb' inside a word), then the key."""
-    return key(_expand(label))
+    return key(_expand(_without_qualifiers(label)))
 
 
 def _stem(word: str) -> str:
@@ -170,10 +188,11 @@ class Similarity:
     head: int  # leading core words the two share, in order
     linkable: bool  # strong enough for a contextual link (see labels.yaml)
     reason: str
+    weak: bool = False  # linkable by the same-head rule only: the single leftover on each side
 
     @property
     def ranking(self) -> tuple:
-        return (self.linkable, self.contained, self.score, self.head)
+        return (self.linkable, not self.weak, self.contained, self.score, self.head)
 
 
 def similarity(a: str, b: str) -> Similarity:
@@ -203,7 +222,7 @@ def similarity(a: str, b: str) -> Similarity:
     if min(len(wa), len(wb)) >= minimum and _shared(wa, wb) == min(len(wa), len(wb)):
         return Similarity(score, shared, True, head, True, "every word of one label is in the other")
     if head >= int(r["head_min_tokens"]) and head / shorter >= float(r["head_min_share"]):
-        return Similarity(score, shared, contained, head, True, f"the same first {head} substantive words")
+        return Similarity(score, shared, contained, head, True, f"the same first {head} substantive words", weak=True)
     why = "one substantive word" if contained else f"{shared} of {shorter} substantive words shared"
     return Similarity(score, shared, contained, head, False, why)
 

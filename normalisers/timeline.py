@@ -24,7 +24,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from normalisers import labels
 
@@ -115,6 +115,8 @@ class StatedChange:
     before_labels: tuple[str, ...]
     after_labels: tuple[str, ...]
     evidence: str
+    body: str = ""
+    order: int = 0  # position in the document's narration
 
 
 @dataclass
@@ -130,16 +132,26 @@ class Normalised:
 
 
 class Registry:
-    """Canonical items and every wording linked to them, with lookups by each label form."""
+    """One body's canonical items and every wording linked to them, with lookups by each label form.
 
-    def __init__(self, curated: Iterable[Curated] = ()):
+    Ids are '<kind>:<body>:<slug of the first wording>' ('<kind>:<slug>' where no body is named);
+    a curated row's id is used as written.
+    """
+
+    def __init__(self, curated: Iterable[Curated] = (), body: str = ""):
         self.kind: dict[str, str] = {}
         self.latest: dict[str, tuple[tuple, str]] = {}  # id -> (sort key, label)
         self._by: dict[tuple[str, str, str], str] = {}  # (kind, form name, form) -> id
-        self._curated = {(c.kind, labels.key(c.raw_label)): c for c in curated}
+        self._prefix = re.sub(r"[^a-z0-9]+", "-", body.lower()).strip("-")
+        curated = list(curated)
+        # An exact raw label beats a row that only shares its normalised key.
+        self._curated_exact = {(c.kind, c.raw_label.strip()): c for c in curated}
+        self._curated_key = {}
+        for c in curated:
+            self._curated_key.setdefault((c.kind, labels.key(c.raw_label)), c)
 
     def lookup(self, kind: str, label: str) -> Link | None:
-        curated = self._curated.get((kind, labels.key(label)))
+        curated = self._curated_exact.get((kind, label.strip())) or self._curated_key.get((kind, labels.key(label)))
         if curated:
             self.kind.setdefault(curated.canonical_id, kind)
             return Link(curated.canonical_id, "curated", 100.0, curated.reason)
@@ -152,7 +164,7 @@ class Registry:
 
     def new(self, kind: str, label: str) -> str:
         slug = re.sub(r"[^a-z0-9]+", "-", labels.key(label) or labels.wording(label)).strip("-") or "item"
-        base = f"{kind}:{slug}"
+        base = f"{kind}:{self._prefix}:{slug}" if self._prefix else f"{kind}:{slug}"
         cid, n = base, 2
         while cid in self.kind:
             cid, n = f"{base}-{n}", n + 1
@@ -202,6 +214,10 @@ def _covers(x: ListRef, day: dt.date) -> bool:
 
 def versions(lists: Sequence[ListRef]) -> tuple[list[Version], list[ListRef]]:
     """The chain of versions for one role and body, and the lists that are in no version (undated)."""
+    lists = [
+        replace(x, applies_to=None) if x.applies_from and x.applies_to and x.applies_to < x.applies_from else x
+        for x in lists
+    ]  # an end printed before the start is a misread, not a period
     dated = [x for x in lists if x.applies_from is not None and x.stance in STANCE_RANK]
     undated = [x for x in lists if x not in dated]
     groups: dict[dt.date, list[ListRef]] = defaultdict(list)
@@ -334,10 +350,11 @@ def _link_list(
         ]
         leftovers_after = [a for a in after.items if a.position not in step.links]
         pairs = []
+        single = len(leftovers_before) == 1 and len(leftovers_after) == 1
         for b in leftovers_before:
             for a in leftovers_after:
                 sim = labels.similarity(b.raw_label, a.raw_label)
-                if sim.linkable:
+                if sim.linkable and (single or not sim.weak):
                     pairs.append((sim, b, a))
         pairs.sort(key=lambda p: (p[0].ranking, -p[1].position, -p[2].position), reverse=True)
         for sim, b, a in pairs:
@@ -450,7 +467,17 @@ class _Open:
     last: int
 
 
-def _timeline(kind: str, chain: list[Version], links: dict[tuple[str, int], Link]) -> list[TimelineRow]:
+def _final_end(last: Version, latest_observation: dt.date | None) -> dt.date | None:
+    """NULL (None) while the last list is in force at the body's latest paper; else its stated end."""
+    end = last.primary.applies_to
+    if end is None or latest_observation is None or end >= latest_observation:
+        return None
+    return end
+
+
+def _timeline(
+    kind: str, chain: list[Version], links: dict[tuple[str, int], Link], latest_observation: dt.date | None = None
+) -> list[TimelineRow]:
     rows: list[TimelineRow] = []
     open_rows: dict[str, _Open] = {}
 
@@ -482,7 +509,7 @@ def _timeline(kind: str, chain: list[Version], links: dict[tuple[str, int], Link
                 it.raw_label, labels.wording(it.raw_label), v.primary.stance, v.primary.doc_id, v.applies_from, i
             )
     for cid in list(open_rows):
-        close(cid, chain[open_rows[cid].last].primary.applies_to)
+        close(cid, _final_end(chain[open_rows[cid].last], latest_observation))
     return rows
 
 
@@ -529,32 +556,45 @@ def link_to_priorities(label: str, registry: Registry, own: Sequence[tuple[str, 
 def normalise(
     lists: Sequence[ListRef],
     district_lists: Sequence[ListRef] = (),
-    leads: Sequence[tuple[str, int, str]] = (),
+    leads: Sequence[tuple[str, int, str, str]] = (),
     stated: Sequence[StatedChange] = (),
     curated: Iterable[Curated] = (),
 ) -> Normalised:
     """Link every priority/theme item, then district issues and leads; build changes and timeline.
 
-    `lists`: priority and cross-cutting-theme lists (roles in KINDS). `leads`: (doc_id, index,
-    raw priority). Deterministic for a given input.
+    Each body (council) has its own registry, versions, changes and timeline: one council's papers
+    never change another's history. `lists`: priority and cross-cutting-theme lists (roles in KINDS).
+    `leads`: (doc_id, index, raw priority, body). The output does not depend on input order.
     """
-    registry = Registry(curated)
+    curated = list(curated)
+    registries: dict[str, Registry] = {}
+
+    def registry_of(body: str) -> Registry:
+        if body not in registries:
+            registries[body] = Registry(curated, body)
+        return registries[body]
+
     links: dict[tuple[str, int], Link] = {}
     by_list: dict[str, dict[int, Link]] = {}  # list_id -> position -> link, for the version steps
     timeline: list[TimelineRow] = []
     observed: list[tuple[str, str, Version, dict]] = []
     by_group: dict[tuple[str, str], list[ListRef]] = defaultdict(list)
-    for x in lists:
+    latest_seen: dict[str, dt.date] = {}
+    for x in sorted(lists, key=lambda x: x.list_id):
         if x.role in KINDS:
             by_group[(x.body, x.role)].append(x)
+        for day in (x.observed_on, x.applies_from):
+            if day and (x.body not in latest_seen or day > latest_seen[x.body]):
+                latest_seen[x.body] = day
     for (body, role), group in sorted(by_group.items()):
         kind = KINDS[role]
+        registry = registry_of(body)
         chain, undated = versions(group)
 
         def own_links(x: ListRef) -> dict[int, Link]:
             return by_list.get(x.list_id, {})
 
-        def record(x: ListRef, step: _Step, kind: str = kind) -> None:
+        def record(x: ListRef, step: _Step, kind: str = kind, registry: Registry = registry) -> None:
             when = (x.applies_from or x.observed_on or dt.date.min, x.observed_on or dt.date.min)
             for it in x.items:
                 link = step.links[it.position]
@@ -576,7 +616,7 @@ def normalise(
         for x in undated:
             reference = chain[-1].primary if chain else None
             record(x, _link_list(kind, x, reference, own_links(reference) if reference else {}, registry, False))
-        timeline.extend(_timeline(kind, chain, links))
+        timeline.extend(_timeline(kind, chain, links, latest_seen.get(body)))
 
     by_doc: dict[str, list[tuple[str, Link]]] = defaultdict(list)
     for x in lists:
@@ -584,25 +624,29 @@ def normalise(
             by_doc[x.doc_id].extend((it.raw_label, links[(x.list_id, it.position)]) for it in x.items)
     for x in district_lists:
         for it in x.items:
-            found = link_to_priorities(it.raw_label, registry)
+            found = link_to_priorities(it.raw_label, registry_of(x.body))
             if found:
                 links[(x.list_id, it.position)] = found
     lead_links: dict[tuple[str, int], Link] = {}
-    for doc_id, index, raw in leads:
-        found = link_to_priorities(raw, registry, by_doc.get(doc_id, ()))
+    for doc_id, index, raw, body in leads:
+        found = link_to_priorities(raw, registry_of(body), by_doc.get(doc_id, ()))
         if found:
             lead_links[(doc_id, index)] = found
 
-    changes = _number_changes(observed, stated, registry)
-    items = [
-        CanonicalItem(cid, registry.kind[cid], registry.latest[cid][1])
-        for cid in sorted(registry.latest)
-    ]
-    timeline.sort(key=lambda r: (r.kind, r.canonical_id, r.valid_from))
+    changes = _number_changes(observed, stated, registry_of)
+    items = sorted(
+        {
+            cid: CanonicalItem(cid, r.kind[cid], r.latest[cid][1])
+            for r in registries.values()
+            for cid in r.latest
+        }.values(),
+        key=lambda c: c.canonical_id,
+    )
+    timeline.sort(key=lambda r: (r.kind, r.canonical_id, r.valid_from, r.doc_id))
     return Normalised(items, links, lead_links, timeline, changes)
 
 
-def _number_changes(observed: list, stated: Sequence[StatedChange], registry: Registry) -> list[Change]:
+def _number_changes(observed: list, stated: Sequence[StatedChange], registry_of) -> list[Change]:
     out: list[Change] = []
     counter: dict[str, int] = defaultdict(int)
     for body, kind, v, c in observed:
@@ -614,7 +658,8 @@ def _number_changes(observed: list, stated: Sequence[StatedChange], registry: Re
             tuple(b.raw_label for b in c["before"]), tuple(a.raw_label for a in c["after"]),
             tuple(dict.fromkeys(c["ids"])), "observed", v.primary.doc_id, c["evidence"],
         ))
-    for s in stated:
+    for s in sorted(stated, key=lambda s: (s.doc_id, s.order)):
+        registry = registry_of(s.body)
         prefix = f"stated-{s.doc_id}"
         counter[prefix] += 1
         ids = []
@@ -622,7 +667,7 @@ def _number_changes(observed: list, stated: Sequence[StatedChange], registry: Re
             found = registry.lookup(s.kind, label)
             if found is None:
                 found = next(
-                    (Link(cid, "fuzzy", 0.0) for cid, (_, lbl) in registry.latest.items()
+                    (Link(cid, "fuzzy", 0.0) for cid, (_, lbl) in sorted(registry.latest.items())
                      if registry.kind.get(cid) == s.kind and labels.same_substance(label, lbl)),
                     None,
                 )
@@ -641,18 +686,33 @@ CURATED_FILE = labels.RULES_DIR / "curated.csv"
 
 
 def load_curated(path=CURATED_FILE) -> list[Curated]:
-    """The researcher's overrides: raw_label, kind (priority|theme), canonical_id, reason."""
+    """The researcher's overrides: raw_label, kind (priority|theme), canonical_id, reason.
+
+    Raises ValueError, naming the file and line, for a missing field, an unknown kind, an id whose
+    kind prefix disagrees with its kind, or the same raw label given twice.
+    """
     import csv
 
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:  # -sig: a spreadsheet's byte-order mark
         rows = list(csv.DictReader(fh))
-    out = []
+    out: list[Curated] = []
+    seen: dict[tuple[str, str], int] = {}
     for n, row in enumerate(rows, start=2):
-        missing = [c for c in ("raw_label", "kind", "canonical_id", "reason") if not (row.get(c) or "").strip()]
-        if missing or row["kind"].strip() not in ("priority", "theme"):
-            raise ValueError(f"{path}: line {n}: needs raw_label, kind (priority or theme), canonical_id, reason")
-        out.append(Curated(row["raw_label"].strip(), row["kind"].strip(), row["canonical_id"].strip(),
-                           row["reason"].strip()))
+        values = {c: (row.get(c) or "").strip() for c in ("raw_label", "kind", "canonical_id", "reason")}
+        missing = [c for c, v in values.items() if not v]
+        if missing:
+            raise ValueError(f"{path}: line {n}: missing {', '.join(missing)} (columns: raw_label,kind,canonical_id,"
+                             "reason)")
+        if values["kind"] not in ("priority", "theme"):
+            raise ValueError(f"{path}: line {n}: kind must be priority or theme, not {values['kind']!r}")
+        prefix = values["canonical_id"].split(":", 1)[0]
+        if ":" in values["canonical_id"] and prefix in ("priority", "theme") and prefix != values["kind"]:
+            raise ValueError(f"{path}: line {n}: id {values['canonical_id']!r} is not a {values['kind']}")
+        key = (values["kind"], values["raw_label"])
+        if key in seen:
+            raise ValueError(f"{path}: line {n}: {values['raw_label']!r} is already curated on line {seen[key]}")
+        seen[key] = n
+        out.append(Curated(values["raw_label"], values["kind"], values["canonical_id"], values["reason"]))
     return out
 
 
@@ -688,19 +748,21 @@ def list_refs(docs, roles: Iterable[str]) -> list[ListRef]:
 
 def stated_changes(docs) -> list[StatedChange]:
     """The documents' narrated history as change records. A year alone is dated 1 January of it."""
+    body_of = bodies(docs)
     out = []
     for d in docs:
-        for c in d.narrated:
+        for order, c in enumerate(d.narrated):
             lines = f"l.{c.line_start}" + (f"-{c.line_end}" if c.line_end != c.line_start else "")
             evidence = f"{d.metadata.title or d.doc_id}, p.{c.page} {lines} (year {c.year} only): \"{c.text}\""
             out.append(StatedChange(d.doc_id, c.kind, c.change_type, dt.date(c.year, 1, 1), c.before_labels,
-                                    c.after_labels, evidence))
+                                    c.after_labels, evidence, body_of[d.doc_id], order))
     return out
 
 
 def normalise_documents(docs, curated: Iterable[Curated] = ()) -> Normalised:
     """`normalise` over extracted documents (extractors.pipeline.ExtractedDocument)."""
-    leads = [(d.doc_id, i, lead.raw_priority) for d in docs for i, lead in enumerate(d.leads)]
+    body_of = bodies(docs)
+    leads = [(d.doc_id, i, lead.raw_priority, body_of[d.doc_id]) for d in docs for i, lead in enumerate(d.leads)]
     return normalise(
         list_refs(docs, KINDS),
         district_lists=list_refs(docs, ["district_assessment"]),

@@ -318,12 +318,43 @@ def test_curated_override_wins_and_is_recorded():
     ]
 
 
-def test_curated_file_is_validated(tmp_path):
+def test_curated_beats_an_exact_match_and_an_exact_row_beats_a_normalised_one():
+    curated = [
+        tl.Curated("road safety", "priority", "priority:roads", "any case"),
+        tl.Curated("Road Safety", "priority", "priority:road-danger", "this exact wording"),
+    ]
+    n = tl.normalise([
+        _list("A", "current", D(2015, 4, 1), None, ["Road Safety", "Road safety", "Burglary"]),
+    ], curated=curated)
+    assert n.links[("A", 1)] == tl.Link("priority:road-danger", "curated", 100.0, "this exact wording")
+    assert n.links[("A", 2)] == tl.Link("priority:roads", "curated", 100.0, "any case")
+    assert n.links[("A", 3)].method == "exact"
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("Violent crime,priority,,\n", "line 2: missing canonical_id, reason"),
+        ("Violent crime,priorities,priority:v,why\n", "kind must be priority or theme"),
+        ("Violent crime,priority,theme:v,why\n", "is not a priority"),
+        ("Violent crime,priority,priority:v,why\nViolent crime,priority,priority:w,why\n", "already curated on line 2"),
+    ],
+)
+def test_curated_file_is_validated(tmp_path, rows, message):
     bad = tmp_path / "curated.csv"
-    bad.write_text("raw_label,kind,canonical_id,reason\nViolent crime,priority,,\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="line 2"):
+    bad.write_text("raw_label,kind,canonical_id,reason\n" + rows, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
         tl.load_curated(bad)
-    assert tl.load_curated() == []  # the shipped file holds no overrides yet
+
+
+def test_curated_file_saved_by_a_spreadsheet_is_read(tmp_path):
+    good = tmp_path / "curated.csv"
+    good.write_bytes("raw_label,kind,canonical_id,reason\r\nTheft,priority,priority:kent:acquisitive-crime,"
+                     "thefts are its example\r\n".encode("utf-8-sig"))
+    assert tl.load_curated(good) == [
+        tl.Curated("Theft", "priority", "priority:kent:acquisitive-crime", "thefts are its example")
+    ]
+    assert tl.load_curated() == []  # the shipped file holds no overrides
 
 
 def test_hand_written_report_historic_then_recommended():
@@ -342,7 +373,7 @@ def test_hand_written_report_historic_then_recommended():
     }
     rows = {(r.label, r.valid_from, r.valid_to, r.basis) for r in n.timeline if r.kind == "priority"}
     assert ("Road safety", D(2020, 4, 1), D(2023, 3, 31), "historic") in rows
-    assert ("Road safety", D(2023, 4, 1), D(2026, 3, 31), "proposed") in rows
+    assert ("Road safety", D(2023, 4, 1), None, "proposed") in rows  # in force at the latest paper: NULL
 
 
 def test_each_body_has_its_own_history(seeds):
@@ -358,6 +389,58 @@ def test_each_body_has_its_own_history(seeds):
     assert north and all(c.change_id.startswith("obs-northshire-") for c in north)
     assert all(c.effective_date == D(2023, 4, 1) for c in north)  # never chained to Kent's 2022 or 2025 lists
     assert not any(c.doc_id == northshire.doc_id for c in kent_only.changes)
+    alone = tl.normalise_documents([northshire])
+
+    def view(n):
+        return sorted((c.change_type, c.before_labels, c.after_labels) for c in n.changes
+                      if c.doc_id == northshire.doc_id)
+
+    assert view(both) == view(alone)  # Kent's links never leak into Northshire's history
+    ids = {r.canonical_id for r in both.timeline}
+    assert all(i.split(":")[1] in ("kent", "northshire") for i in ids)
+    north_rows = [r for r in both.timeline if r.canonical_id.startswith("priority:northshire:")]
+    assert len(north_rows) == len([r for r in alone.timeline if r.kind == "priority"])
+
+
+def test_output_does_not_depend_on_document_order(seeds):
+    import random
+
+    docs, expected = seeds
+    shuffled = list(docs)
+    random.Random(3).shuffle(shuffled)
+    got = tl.normalise_documents(shuffled, tl.load_curated())
+    assert (got.canonical_items, got.links, got.lead_links, got.timeline) == (
+        expected.canonical_items, expected.links, expected.lead_links, expected.timeline)
+    assert sorted(got.changes, key=lambda c: c.change_id) == sorted(expected.changes, key=lambda c: c.change_id)
+
+
+def test_same_head_links_only_the_single_leftover_on_each_side():
+    def step(before, after):
+        n = tl.normalise([_list("A", "current", D(2015, 4, 1), D(2016, 3, 31), before),
+                          _list("B", "current", D(2016, 4, 1), D(2017, 3, 31), after)])
+        return {(c.change_type, c.before_labels, c.after_labels) for c in n.changes}
+
+    # two leftovers each side: the weak rule links nothing
+    assert step(["Child Sexual Exploitation", "Young people and substance misuse", "Road safety"],
+                ["Child Sexual Abuse", "Young people and mental health", "Road safety"]) == {
+        ("removed", ("Child Sexual Exploitation",), ()), ("removed", ("Young people and substance misuse",), ()),
+        ("added", (), ("Child Sexual Abuse",)), ("added", (), ("Young people and mental health",)),
+    }
+    # one leftover each side, sharing a two-word head: a rename (as the 2022 -> 2025 theme)
+    assert step(["Response and recovery from the pandemic", "Road safety"],
+                ["Response and recovery from significant events", "Road safety"]) == {
+        ("renamed", ("Response and recovery from the pandemic",), ("Response and recovery from significant events",))
+    }
+    # 'against' is a stopword: one substantive word shared is never a link
+    assert step(["Violence against children"], ["Violence against women and girls"]) == {
+        ("removed", ("Violence against children",), ()), ("added", (), ("Violence against women and girls",)),
+    }
+
+
+def test_a_parenthesis_that_distinguishes_is_kept():
+    n = tl.normalise([_list("A", "current", D(2015, 4, 1), None, ["Exploitation (children)", "Exploitation (adults)"])])
+    assert n.links[("A", 1)].canonical_id != n.links[("A", 2)].canonical_id
+    assert len(n.timeline) == 2
 
 
 def test_a_label_printed_twice_is_one_item_and_an_empty_corpus_is_empty():

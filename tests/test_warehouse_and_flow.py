@@ -30,6 +30,15 @@ def test_failed_load_leaves_previous_warehouse_intact(tmp_path, parsed, monkeypa
     assert con.execute("select count(*) from documents").fetchone() == (1,)
 
 
+def test_a_malformed_curated_file_stops_the_build_with_one_line(tmp_path):
+    bad = tmp_path / "curated.csv"
+    bad.write_text("raw_label,kind,canonical_id,reason\nTheft,priority,,\n", encoding="utf-8")
+    from flows.cli import main
+
+    assert main(["build", str(CORPUS), "--db", str(tmp_path / "x.duckdb"), "--curated", str(bad)]) == 2
+    assert not (tmp_path / "x.duckdb").exists()
+
+
 def test_build_flow_end_to_end_in_a_subprocess(tmp_path):
     corpus = tmp_path / "corpus with spaces"
     shutil.copytree(CORPUS, corpus)
@@ -37,10 +46,14 @@ def test_build_flow_end_to_end_in_a_subprocess(tmp_path):
     (corpus / "empty.pdf").write_bytes(b"")
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
     db = tmp_path / "out" / "csa.duckdb"
+    curated = tmp_path / "curated.csv"
+    curated.write_text("raw_label,kind,canonical_id,reason\n"
+                       "Theft,priority,priority:kent:acquisitive-crime,the 2011 list gives thefts as its example\n",
+                       encoding="utf-8")
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_HOME": str(tmp_path / "prefect")}
     for _ in range(2):  # a second run over the same corpus is just as clean
         proc = subprocess.run(
-            [sys.executable, "-m", "flows.cli", "build", str(corpus), "--db", str(db)],
+            [sys.executable, "-m", "flows.cli", "build", str(corpus), "--db", str(db), "--curated", str(curated)],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
         )
         assert proc.returncode == 0, proc.stderr
@@ -55,6 +68,10 @@ def test_build_flow_end_to_end_in_a_subprocess(tmp_path):
     assert log["renamed copy.txt"] == f"skipped_unchanged: same content as {seed('003')}"
     assert con.execute("select count(*) from document_sources where publisher is not null").fetchone() == (5,)
     assert not list(db.parent.glob(".*tmp*"))
+    assert con.execute(
+        "select canonical_id, match_method from list_items where raw_label = 'Theft'"
+    ).fetchall() == [("priority:kent:acquisitive-crime", "curated")]
+    assert "10 canonical priorities, 8 themes" in proc.stdout
 
 
 def test_lists_items_and_leads_are_loaded_with_provenance(tmp_path, parsed):
@@ -128,7 +145,7 @@ def test_normalised_tables_are_loaded_with_the_issue_columns(tmp_path, parsed):
     ).fetchone()
     assert row == (["Violence Against Women and Girls (VAWG) & Domestic Abuse"],
                    ["Violence against women and girls", "Domestic Abuse"],
-                   ["priority:domestic-abuse", "priority:violence-against-women-and-girls"])
+                   ["priority:kent:domestic-abuse", "priority:kent:violence-against-women-and-girls"])
     # timeline rows point at real documents and never end before they start
     assert con.execute(
         """select count(*) from priority_timeline t left join documents d using (doc_id)
