@@ -49,8 +49,13 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
+_KIND_WORD = re.compile(r"\btheme|\bpriorit", re.I)
+
+
 def _kind(text: str | None) -> str:
-    return "theme" if text and "theme" in text.lower() else "priority"
+    """'theme' when the first of 'theme'/'priority' named in the text is a theme; else 'priority'."""
+    first = _KIND_WORD.search(text or "")
+    return "theme" if first and first.group(0).lower() == "theme" else "priority"
 
 
 def _clean(label: str) -> str:
@@ -84,7 +89,8 @@ def extract_narrated_changes(doc: Document) -> list[NarratedChange]:
                     before = ()
                 if change_type == "removed":
                     after = ()
-                found.append((m.start(), change_type, _kind(groups.get("kind")), before, after))
+                kind = _kind(groups.get("kind") or text[m.start() :])  # else the first kind named from here on
+                found.append((m.start(), change_type, kind, before, after))
         for start, change_type, kind, before, after in sorted(found):
             line = line_at_offset(block.lines, offsets, start)
             out.append(NarratedChange(

@@ -40,3 +40,9 @@ def test_no_history_entries_no_changes(parsed):
 
     counts = {name[:3]: len(parsed(name).narrated) for name in SEEDS}
     assert counts == {"000": 0, "001": 4, "002": 0, "003": 0, "004": 0}
+
+
+def test_a_narrated_merge_of_themes_is_a_theme_change():
+    text = "History\n\n- 2017 - 'Early help' and 'Prevention' were merged to become 'Early help' (themes).\n"
+    (change,) = extract_narrated_changes(read_document(text.encode(), "t.txt"))
+    assert (change.change_type, change.kind, change.before_labels) == ("merged", "theme", ("Early help", "Prevention"))
