@@ -62,36 +62,45 @@ def _clean(label: str) -> str:
     return re.sub(r"\s+", " ", label).strip(" ,")
 
 
+def changes_in(text: str, start: int = 0) -> list[tuple[int, str, str, tuple[str, ...], tuple[str, ...]]]:
+    """Past-tense changes narrated in one entry's text: (offset, change type, kind, before, after)."""
+    taken: list[tuple[int, int]] = []
+    found = []
+    for change_type, pattern in _patterns():
+        for m in pattern.finditer(text, start):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append(m.span())
+            groups = m.groupdict()
+            first = groups.get("before") or groups.get("bare")
+            before = tuple(_clean(x) for x in (first, groups.get("before2")) if x)
+            after = (_clean(groups["after"]),) if groups.get("after") else ()
+            if change_type == "split":
+                after = (*before, *after)
+            if change_type == "added":
+                before = ()
+            if change_type == "removed":
+                after = ()
+            kind = _kind(groups.get("kind") or text[m.start() :])  # else the first kind named from here on
+            found.append((m.start(), change_type, kind, before, after))
+    return sorted(found)
+
+
+def history_entry(text: str) -> re.Match[str] | None:
+    """The year an entry of a narrated history opens with ('2020 – ...', 'In 2018, ...'), if it is one."""
+    return re.compile(_rules()["entry"], re.I).match(text)
+
+
 def extract_narrated_changes(doc: Document) -> list[NarratedChange]:
-    entry = re.compile(_rules()["entry"], re.I)
     out: list[NarratedChange] = []
     for block in doc.blocks:
         if block.kind not in ("bullet", "paragraph") or not block.lines:
             continue
         text, offsets = join_lines_with_offsets([ln.text for ln in block.lines])
-        head = entry.match(text)
+        head = history_entry(text)
         if not head:
             continue
-        taken: list[tuple[int, int]] = []
-        found = []
-        for change_type, pattern in _patterns():
-            for m in pattern.finditer(text, head.end()):
-                if any(m.start() < e and s < m.end() for s, e in taken):
-                    continue
-                taken.append(m.span())
-                groups = m.groupdict()
-                first = groups.get("before") or groups.get("bare")
-                before = tuple(_clean(x) for x in (first, groups.get("before2")) if x)
-                after = (_clean(groups["after"]),) if groups.get("after") else ()
-                if change_type == "split":
-                    after = (*before, *after)
-                if change_type == "added":
-                    before = ()
-                if change_type == "removed":
-                    after = ()
-                kind = _kind(groups.get("kind") or text[m.start() :])  # else the first kind named from here on
-                found.append((m.start(), change_type, kind, before, after))
-        for start, change_type, kind, before, after in sorted(found):
+        for start, change_type, kind, before, after in changes_in(text, head.end()):
             line = line_at_offset(block.lines, offsets, start)
             out.append(NarratedChange(
                 change_type, kind, int(head.group("year")), before, after,

@@ -195,6 +195,12 @@ def _body(doc: Document) -> str | None:
     return max(counts, key=lambda k: counts[k]) if counts else None
 
 
+def document_date(metadata: DocumentMetadata, dates: list[DocumentDate] | tuple[DocumentDate, ...]) -> dt.date | None:
+    """The date a paper speaks from: its meeting, else its effective date, else its approval/publication."""
+    others = [d.date for d in dates if d.role in ("approved", "published")]
+    return metadata.meeting_date or metadata.effective_from or (max(others) if others else None)
+
+
 def extract_metadata(doc: Document, dates: list[DocumentDate] | None = None) -> DocumentMetadata:
     rules = _rules()
     dates = extract_document_dates(doc) if dates is None else dates

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from extractors.claims import Claim, extract_claims
 from extractors.history import NarratedChange, extract_narrated_changes
 from extractors.leads import Lead, extract_leads
 from extractors.lists import ExtractedList, extract_lists
-from extractors.metadata import DocumentDate, DocumentMetadata, extract_document_dates, extract_metadata
+from extractors.metadata import (
+    DocumentDate,
+    DocumentMetadata,
+    document_date,
+    extract_document_dates,
+    extract_metadata,
+)
 from extractors.model import Document
 from extractors.readers import read_document
 
@@ -21,6 +28,7 @@ class ExtractedDocument:
     lists: tuple[ExtractedList, ...] = ()
     leads: tuple[Lead, ...] = ()
     narrated: tuple[NarratedChange, ...] = ()
+    claims: tuple[Claim, ...] = ()  # what the paper claims about its own changes (version control, history, ...)
 
     def list_id(self, index: int) -> str:
         """Stable id of the document's index-th list (0-based, in reading order)."""
@@ -48,4 +56,5 @@ def extract_document(data: bytes, source_path: str) -> ExtractedDocument:
         tuple(lists),
         tuple(leads),
         tuple(extract_narrated_changes(document)),
+        tuple(extract_claims(document, document_date(metadata, dates))),
     )

@@ -15,6 +15,7 @@ from prefect import flow, task
 from extractors.pipeline import ExtractedDocument, extract_document
 from extractors.readers import UnreadableDocument, sha256_of
 from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB, corpus_files, read_manifest, relative_path
+from normalisers.audit import AuditedClaim, Finding, audit
 from normalisers.timeline import CURATED_FILE, Normalised, load_curated, normalise_documents
 from warehouse.store import IngestLogRow, write_warehouse
 
@@ -27,6 +28,7 @@ class BuildSummary:
     loaded: list[tuple[str, ExtractedDocument]] = field(default_factory=list)
     log: list[IngestLogRow] = field(default_factory=list)
     normalised: Normalised | None = None
+    audited: tuple[list[AuditedClaim], list[Finding]] | None = None
 
     @property
     def failed(self) -> list[IngestLogRow]:
@@ -60,11 +62,19 @@ def normalise_task(loaded: list[tuple[str, ExtractedDocument]], curated_path: Pa
     return normalise_documents([d for _, d in loaded], load_curated(curated_path))
 
 
+@task(name="audit-claims")
+def audit_task(loaded: list[tuple[str, ExtractedDocument]], normalised: Normalised):
+    """Judge every paper's claims about its own changes against the lists (pure, corpus-wide)."""
+    docs = [d for _, d in loaded]
+    return audit(docs, normalised, {d.doc_id: list(d.claims) for d in docs})
+
+
 @task(name="load-warehouse")
 def load_warehouse(
-    db_path: Path, loaded: list[tuple[str, ExtractedDocument]], sources: dict, log: list, normalised: Normalised
+    db_path: Path, loaded: list[tuple[str, ExtractedDocument]], sources: dict, log: list, normalised: Normalised,
+    audited: tuple,
 ) -> None:
-    write_warehouse(db_path, loaded, sources, log, normalised)
+    write_warehouse(db_path, loaded, sources, log, normalised, audited)
 
 
 def _mark_duplicates(results: list[tuple[ExtractedDocument | None, IngestLogRow]]) -> list:
@@ -106,6 +116,7 @@ def build(
     results = _mark_duplicates(results)
     summary = BuildSummary(db_path, [(r.source_path, e) for e, r in results if e is not None], [r for _, r in results])
     summary.normalised = normalise_task(summary.loaded, curated_path)
+    summary.audited = audit_task(summary.loaded, summary.normalised)
     sources = read_manifest(corpus if corpus.is_dir() else corpus.parent)
-    load_warehouse(db_path, summary.loaded, sources, summary.log, summary.normalised)
+    load_warehouse(db_path, summary.loaded, sources, summary.log, summary.normalised, summary.audited)
     return summary

@@ -2,6 +2,7 @@
 
     csa build [CORPUS] [--db PATH] [--curated CSV]   parse the corpus and rebuild the warehouse
     csa explain FILE [--lists]         show which lines became which blocks, and the lists found
+    csa audit [--doc ID] [--all]       the papers' claims about their own changes, with verdicts
     csa sql "SELECT ..." [--db PATH]   run a query against the warehouse
 """
 
@@ -97,6 +98,16 @@ def _print_summary(summary, elapsed: float) -> None:
             + ", ".join(f"{m} {k}" for m, k in sorted(methods.items()))
             + f"); {len(n.timeline)} timeline rows; {observed} observed and {len(n.changes) - observed} stated changes"
         )
+    if summary.audited is not None:
+        claims, findings = summary.audited
+        verdicts: dict[str, int] = {}
+        for a in claims:
+            verdicts[a.verdict] = verdicts.get(a.verdict, 0) + 1
+        console.print(
+            f"{len(claims)} claims audited ("
+            + ", ".join(f"{k} {v}" for v, k in sorted(verdicts.items()))
+            + f"); {len(findings)} inconsistencies inside papers: see `csa audit`"
+        )
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -174,6 +185,68 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+VERDICT_STYLE = {"confirmed": "green", "contradicted": "red", "unverifiable": "yellow", "out_of_scope": "dim"}
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from warehouse.store import connect
+
+    try:
+        con = connect(args.db, read_only=True)
+    except duckdb.IOException as err:
+        err_console.print(f"[red]error:[/red] cannot open {args.db}: {err} (run `csa build` first)")
+        return 2
+    where, params = "", []
+    if args.doc:
+        where = "WHERE d.doc_id LIKE ? OR d.source_path LIKE ?"
+        params = [f"{args.doc}%", f"%{args.doc}%"]
+    try:
+        rows = con.execute(
+            f"""SELECT d.source_path, c.claim_id, c.version, c.claim_date, c.section, c.text, c.line,
+                       a.verdict, a.explanation
+                FROM version_claims c JOIN claim_audit a USING (claim_id) JOIN documents d USING (doc_id)
+                {where} ORDER BY d.source_path, c.line""",
+            params,
+        ).fetchall()
+        findings = con.execute(
+            f"""SELECT d.source_path, f.finding_type, f.line, f.explanation
+                FROM audit_findings f JOIN documents d USING (doc_id) {where} ORDER BY d.source_path, f.line""",
+            params,
+        ).fetchall()
+    except duckdb.CatalogException:
+        err_console.print(f"[red]error:[/red] {args.db} has no audit tables: rebuild it with `csa build`")
+        return 2
+    finally:
+        con.close()
+    if args.doc and not rows and not findings:
+        err_console.print(f"[yellow]no claims for a document matching {args.doc!r}[/yellow]")
+        return 1
+    shown = [r for r in rows if args.all or r[7] != "out_of_scope"]
+    table = Table(title="Claims the papers make about their own changes", title_justify="left", show_lines=True)
+    for col in ("document", "claim", "said", "verdict", "why"):
+        table.add_column(col, overflow="fold")
+    for path, claim_id, version, date, section, text, line, verdict, why in shown:
+        said = " ".join(x for x in (f"v{version}" if version else "", str(date or ""), section or "") if x)
+        table.add_row(
+            f"{path}\nl.{line}", f"{said}\n{text}", claim_id.rsplit("-", 1)[1],
+            f"[{VERDICT_STYLE[verdict]}]{verdict}[/]", why,
+        )
+    console.print(table)
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r[7]] = counts.get(r[7], 0) + 1
+    console.print(", ".join(f"{counts.get(v, 0)} {v}" for v in VERDICT_STYLE)
+                  + ("" if args.all else " (out_of_scope claims hidden; --all shows them)"))
+    if findings:
+        console.print("\n[bold]Inconsistencies inside a paper[/bold]")
+        for path, kind, line, text in findings:
+            console.print(f"  {path} l.{line} [{kind}]: ", end="")
+            console.print(text, markup=False)
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB
     from normalisers.timeline import CURATED_FILE
@@ -191,6 +264,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--lists", action="store_true", help="show only the lists and leads, with the reasons")
     p.add_argument("--width", type=int, default=140, help="characters of each block to show")
     p.set_defaults(func=_cmd_explain)
+    p = sub.add_parser("audit", help="print each claim a paper makes about its changes, with its verdict")
+    p.add_argument("--doc", help="only this document: a doc_id (or its start) or part of its file name")
+    p.add_argument("--all", action="store_true", help="also show claims that are out of scope")
+    p.add_argument("--db", default=str(DEFAULT_DB))
+    p.set_defaults(func=_cmd_audit)
     p = sub.add_parser("sql", help="run a SQL query on the warehouse (read-only)")
     p.add_argument("query")
     p.add_argument("--db", default=str(DEFAULT_DB))

@@ -102,6 +102,7 @@ class Change:
     basis: str  # observed | stated
     doc_id: str
     evidence: str
+    body: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class Normalised:
     lead_links: dict[tuple[str, int], Link]  # (doc_id, index of the lead in its document) -> link
     timeline: list[TimelineRow]
     changes: list[Change]
+    versions: dict[tuple[str, str], list[Version]] = field(default_factory=dict)  # (body, kind) -> chain
 
 
 # ---------------------------------------------------------------------------- registry
@@ -578,6 +580,7 @@ def normalise(
     by_list: dict[str, dict[int, Link]] = {}  # list_id -> position -> link, for the version steps
     timeline: list[TimelineRow] = []
     observed: list[tuple[str, str, Version, dict]] = []
+    chains: dict[tuple[str, str], list[Version]] = {}
     by_group: dict[tuple[str, str], list[ListRef]] = defaultdict(list)
     latest_seen: dict[str, dt.date] = {}
     for x in sorted(lists, key=lambda x: x.list_id):
@@ -617,6 +620,7 @@ def normalise(
             reference = chain[-1].primary if chain else None
             record(x, _link_list(kind, x, reference, own_links(reference) if reference else {}, registry, False))
         timeline.extend(_timeline(kind, chain, links, latest_seen.get(body)))
+        chains[(body, kind)] = chain
 
     by_doc: dict[str, list[tuple[str, Link]]] = defaultdict(list)
     for x in lists:
@@ -643,7 +647,7 @@ def normalise(
         key=lambda c: c.canonical_id,
     )
     timeline.sort(key=lambda r: (r.kind, r.canonical_id, r.valid_from, r.doc_id))
-    return Normalised(items, links, lead_links, timeline, changes)
+    return Normalised(items, links, lead_links, timeline, changes, chains)
 
 
 def _number_changes(observed: list, stated: Sequence[StatedChange], registry_of) -> list[Change]:
@@ -656,7 +660,7 @@ def _number_changes(observed: list, stated: Sequence[StatedChange], registry_of)
         out.append(Change(
             f"{prefix}-{counter[prefix]:02d}", kind, c["change_type"], v.applies_from,
             tuple(b.raw_label for b in c["before"]), tuple(a.raw_label for a in c["after"]),
-            tuple(dict.fromkeys(c["ids"])), "observed", v.primary.doc_id, c["evidence"],
+            tuple(dict.fromkeys(c["ids"])), "observed", v.primary.doc_id, c["evidence"], body,
         ))
     for s in sorted(stated, key=lambda s: (s.doc_id, s.order)):
         registry = registry_of(s.body)
@@ -675,7 +679,7 @@ def _number_changes(observed: list, stated: Sequence[StatedChange], registry_of)
                 ids.append(found.canonical_id)
         out.append(Change(
             f"{prefix}-{counter[prefix]:02d}", s.kind, s.change_type, s.effective_date, s.before_labels,
-            s.after_labels, tuple(dict.fromkeys(ids)), "stated", s.doc_id, s.evidence,
+            s.after_labels, tuple(dict.fromkeys(ids)), "stated", s.doc_id, s.evidence, s.body,
         ))
     return out
 
@@ -717,10 +721,10 @@ def load_curated(path=CURATED_FILE) -> list[Curated]:
 
 
 def observed_on(doc) -> dt.date | None:
-    """The date a document shows its lists: its meeting, else its effective date, else approval/publication."""
-    m = doc.metadata
-    others = [d.date for d in doc.dates if d.role in ("approved", "published")]
-    return m.meeting_date or m.effective_from or (max(others) if others else None)
+    """The date a document shows its lists (extractors.metadata.document_date)."""
+    from extractors.metadata import document_date
+
+    return document_date(doc.metadata, doc.dates)
 
 
 def bodies(docs) -> dict[str, str]:

@@ -97,6 +97,36 @@ CREATE TABLE priority_changes (
 );
 COMMENT ON TABLE priority_changes IS 'Changes between consecutive lists (observed) beside the changes documents narrate (stated).';
 
+CREATE TABLE version_claims (
+    claim_id   VARCHAR PRIMARY KEY,  -- '<doc_id>-C001' ... in reading order
+    doc_id     VARCHAR NOT NULL REFERENCES documents (doc_id),
+    version    VARCHAR,              -- the version-control row it belongs to ('4.0'); NULL where lost or not a table line
+    claim_date DATE,                 -- the row's date, the history entry's year (1 January), the statement's or proposal's date
+    section    VARCHAR,              -- 'Ch.6', 'Appendix A', or the paragraph it is printed under ('6.5')
+    text       VARCHAR NOT NULL,     -- the claim as printed (a table line, a history entry, a sentence)
+    page       INTEGER NOT NULL,
+    line       INTEGER NOT NULL
+);
+COMMENT ON TABLE version_claims IS 'What papers claim about their own changes: version control, history, no-change statements, proposals.';
+
+CREATE TABLE claim_audit (
+    claim_id    VARCHAR PRIMARY KEY REFERENCES version_claims (claim_id),
+    verdict     VARCHAR NOT NULL,    -- confirmed | contradicted | unverifiable | out_of_scope
+    explanation VARCHAR NOT NULL,    -- one sentence (one per kind) a person can check
+    change_ids  VARCHAR[] NOT NULL   -- priority_changes rows it was judged against ([] when none apply)
+);
+COMMENT ON TABLE claim_audit IS 'Each claim judged against what the extracted lists show.';
+
+CREATE TABLE audit_findings (
+    finding_id   VARCHAR PRIMARY KEY,  -- '<doc_id>-F01' ...
+    doc_id       VARCHAR NOT NULL REFERENCES documents (doc_id),
+    finding_type VARCHAR NOT NULL,     -- proposal_not_in_own_list | footer_other_year | version_table_stops_short
+    explanation  VARCHAR NOT NULL,
+    page         INTEGER NOT NULL,
+    line         INTEGER NOT NULL
+);
+COMMENT ON TABLE audit_findings IS 'Inconsistencies inside one paper (its narrative against its own lists, furniture, tables).';
+
 CREATE TABLE document_sources (
     doc_id      VARCHAR NOT NULL REFERENCES documents (doc_id),
     source_url  VARCHAR,

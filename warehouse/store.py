@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from extractors.pipeline import ExtractedDocument
+from normalisers.audit import AuditedClaim, Finding
 from normalisers.timeline import Normalised
 
 SCHEMA_FILE = Path(__file__).parent / "schema.sql"
@@ -67,8 +68,9 @@ def load_rows(
     sources: dict[str, SourceInfo],
     log: Sequence[IngestLogRow],
     normalised: Normalised | None = None,
+    audited: tuple[Sequence[AuditedClaim], Sequence[Finding]] | None = None,
 ) -> None:
-    """Insert extracted documents (with their corpus-relative paths), their normalisation and the run's log."""
+    """Insert extracted documents (with their corpus-relative paths), their normalisation and audit, and the log."""
     links = normalised.links if normalised else {}
     lead_links = normalised.lead_links if normalised else {}
     _insert(
@@ -147,6 +149,8 @@ def load_rows(
     )
     if normalised is not None:
         _load_normalised(con, normalised)
+    if audited is not None:
+        _load_audit(con, *audited)
     _insert(
         con,
         "document_sources",
@@ -195,12 +199,37 @@ def _load_normalised(con: duckdb.DuckDBPyConnection, n: Normalised) -> None:
     )
 
 
+def _load_audit(con: duckdb.DuckDBPyConnection, claims: Sequence[AuditedClaim], findings: Sequence[Finding]) -> None:
+    _insert(
+        con,
+        "version_claims",
+        _frame(
+            ((a.claim_id, a.doc_id, a.claim.version, a.claim.claim_date, a.claim.section, a.claim.text, a.claim.page,
+              a.claim.line) for a in claims),
+            ["claim_id", "doc_id", "version", "claim_date", "section", "text", "page", "line"],
+        ),
+    )
+    _insert(
+        con,
+        "claim_audit",
+        _frame(((a.claim_id, a.verdict, a.explanation, list(a.change_ids)) for a in claims),
+               ["claim_id", "verdict", "explanation", "change_ids"]),
+    )
+    _insert(
+        con,
+        "audit_findings",
+        _frame(((f.finding_id, f.doc_id, f.finding_type, f.explanation, f.page, f.line) for f in findings),
+               ["finding_id", "doc_id", "finding_type", "explanation", "page", "line"]),
+    )
+
+
 def write_warehouse(
     db_path: Path,
     docs: Sequence[tuple[str, ExtractedDocument]],
     sources: dict[str, SourceInfo],
     log: Sequence[IngestLogRow],
     normalised: Normalised | None = None,
+    audited: tuple[Sequence[AuditedClaim], Sequence[Finding]] | None = None,
 ) -> None:
     """Build the warehouse in a temporary file next to `db_path`, then swap it in atomically."""
     db_path = Path(db_path)
@@ -213,7 +242,7 @@ def write_warehouse(
         try:
             con.execute("BEGIN")
             create_schema(con)
-            load_rows(con, docs, sources, log, normalised)
+            load_rows(con, docs, sources, log, normalised, audited)
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
         finally:
