@@ -242,8 +242,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     if findings:
         console.print("\n[bold]Inconsistencies inside a paper[/bold]")
         for path, kind, line, text in findings:
-            console.print(f"  {path} l.{line} [{kind}]: ", end="")
-            console.print(text, markup=False)
+            console.print(f"  {path} l.{line} ({kind}): {text}", markup=False, highlight=False)
     return 0
 
 
