@@ -13,6 +13,7 @@ import duckdb
 import pytest
 from conftest import ROOT, SEEDS
 
+from normalisers.audit import audit
 from normalisers.timeline import load_curated, normalise_documents
 from warehouse import store
 
@@ -43,8 +44,9 @@ def render(columns: list[str], rows: list[tuple]) -> str:
 def con(tmp_path_factory, parsed):
     docs = [parsed(name) for name in SEEDS]
     db = tmp_path_factory.mktemp("queries") / "csa.duckdb"
-    store.write_warehouse(db, [(d.document.source_path, d) for d in docs], {}, [],
-                          normalise_documents(docs, load_curated()))
+    n = normalise_documents(docs, load_curated())
+    audited = audit(docs, n, {d.doc_id: list(d.claims) for d in docs})
+    store.write_warehouse(db, [(d.document.source_path, d) for d in docs], {}, [], n, audited)
     c = duckdb.connect(str(db), read_only=True)
     yield c
     c.close()
