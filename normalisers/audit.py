@@ -99,7 +99,7 @@ def _steps(chain: list[Version], restated: list[tuple[Version, str]]) -> list[_S
         before = chain[i - 1] if i else None
         statement = next((s for rv, s in restated if rv is v), None)
         if statement:
-            start = dt.date(v.applies_from.year - years, v.applies_from.month, v.applies_from.day)
+            start = v.applies_from.replace(year=v.applies_from.year - years, day=min(v.applies_from.day, 28))
             if before is None or before.evidence_end < start:
                 ghost = Version(start, v.primary, [])
                 steps.append(_Step(before, ghost, before.evidence_end if before else None, None))
