@@ -77,7 +77,7 @@ def _change_type(text: str) -> str | None:
 
 
 def _count(text: str) -> int | None:
-    m = _re("count_pattern").search(text)
+    m = _re("count_pattern").search(text) or _re("count_changes_pattern").search(text)
     if not m:
         return None
     n = m.group("n").lower()
@@ -93,11 +93,28 @@ def _version_control_blocks(doc: Document) -> set[int]:
     heading = _re("version_control_heading")
     inside, out = False, set()
     for i, block in enumerate(doc.blocks):
-        if block.kind == "heading":
+        if block.kind == "heading" and not (inside and _table_line(block.text)):
             inside = bool(heading.match(block.text.strip().rstrip(":")))
         elif inside:
             out.add(i)
     return out
+
+
+def _table_line(text: str) -> bool:
+    """A short table line the block builder took for a heading ('2.0 April 2017', 'Ch.2 - no change')."""
+    return bool(_re("version_row").match(text) or _re("section").match(text) or _re("date_setting").search(text))
+
+
+def _segments(block: Block, row: re.Pattern[str]) -> list[tuple[str, int, int]]:
+    """(text, page, line) pieces of a block, cut where a line opens a new table row (a row the block
+    builder wrapped into the line before it, as '2.0 – April 2017 ...' can be)."""
+    pieces: list[list] = []
+    for ln in block.lines:
+        if not pieces or (row.match(ln.text.strip()) and not ln.blank):
+            pieces.append([[ln.text], ln.page, ln.number])
+        else:
+            pieces[-1][0].append(ln.text)
+    return [(join_lines_with_offsets(texts)[0], page, line) for texts, page, line in pieces]
 
 
 def _version_control(doc: Document) -> list[Claim]:
@@ -107,33 +124,33 @@ def _version_control(doc: Document) -> list[Claim]:
     inside = False
     rows: list[list] = []  # [version, date, claims-of-the-row]
     for block in doc.blocks:
-        if block.kind == "heading":
+        if block.kind == "heading" and not (inside and _table_line(block.text)):
             inside = bool(heading.match(block.text.strip().rstrip(":")))
             continue
         if not inside or not block.lines:
             continue
-        text, _ = _block_text(block)
-        if header.match(text):
-            continue
-        m = row.match(text)
-        if m:
-            rows.append([m.group("version"), month_year(m.group("date")), []])
-            rest = m.group("rest").strip()
-            if rest:
-                rows[-1][2].append((None, rest, block))
-            continue
-        if not rows:
-            rows.append([None, None, []])  # the table's first rows were lost: their lines stay
-        s = section.match(text)
-        rows[-1][2].append((s.group("section") if s else None, s.group("rest") if s else text, block))
-        if rows[-1][1] is None:
-            d = date_setting.search(text)
-            rows[-1][1] = month_year(d.group("date")) if d else None
+        for text, page, line in _segments(block, row):
+            if header.match(text):
+                continue
+            m = row.match(text)
+            if m:
+                rows.append([m.group("version"), month_year(m.group("date")), []])
+                rest = m.group("rest").strip()
+                if rest:
+                    rows[-1][2].append((None, rest, text, page, line))
+                continue
+            if not rows:
+                rows.append([None, None, []])  # the table's first rows were lost: their lines stay
+            s = section.match(text)
+            rows[-1][2].append((s.group("section") if s else None, s.group("rest") if s else text, text, page, line))
+            if rows[-1][1] is None:
+                d = date_setting.search(text)
+                rows[-1][1] = month_year(d.group("date")) if d else None
     for version, date, lines in rows:
-        for sec, rest, block in lines:
+        for sec, rest, text, page, line in lines:
             out.append(Claim(
-                "version_control", version, date, "month" if date else "none", sec, _block_text(block)[0],
-                block.page, block.line_start, _subjects(rest), _change_type(rest), _count(rest),
+                "version_control", version, date, "month" if date else "none", sec, text,
+                page, line, _subjects(rest), _change_type(rest), _count(rest),
             ))
     return out
 

@@ -126,6 +126,17 @@ def _same_label(a: str, b: str) -> bool:
     return bool(labels.equal_forms(a, b) or labels.same_substance(a, b))
 
 
+def _as_pair(claimed, observed: Sequence[Change]) -> bool:
+    """A claimed rename the lists show as the old label removed and the new one added (words too unlike to link)."""
+    if claimed.change_type != "renamed":
+        return False
+    removed = any(o.change_type == "removed" and any(_same_label(b, x) for b in claimed.before_labels
+                                                     for x in o.before_labels) for o in observed)
+    added = any(o.change_type == "added" and any(_same_label(a, x) for a in claimed.after_labels
+                                                 for x in o.after_labels) for o in observed)
+    return removed and added
+
+
 def _matches(claimed, observed: Change) -> bool:
     if claimed.kind != observed.kind:
         return False
@@ -219,11 +230,17 @@ class _Auditor:
             return "confirmed", f"It claims no change, and {where} {verb} none.", ids
         claimed = [c for c in claim.changes if c.kind == kind]
         if claimed:
-            missing = [c for c in claimed if not any(_matches(c, o) for o in observed)]
+            missing = [c for c in claimed if not (any(_matches(c, o) for o in observed) or _as_pair(c, observed))]
             if missing:
                 what = ", ".join(f"{c.change_type} '{(c.after_labels or c.before_labels)[-1]}'" for c in missing)
                 return "contradicted", f"It claims {what}, but {where} show: {seen}.", ids
             return "confirmed", f"{where[0].upper() + where[1:]} show it: {seen}.", ids
+        typed = claim.change_type in ("added", "removed", "renamed")
+        relevant = [c for c in observed if not typed or c.change_type == claim.change_type
+                    or (claim.change_type == "renamed" and c.change_type in ("split", "merged"))]
+        if typed and observed and not relevant:
+            return "contradicted", f"It claims {claim.change_type} {kind}, but {where} show: {seen}.", ids
+        observed = relevant
         if claim.count is not None:
             changed = {i for c in observed for i in c.canonical_ids}
             if len(changed) == claim.count:
@@ -243,7 +260,7 @@ class _Auditor:
             (x, d) for d in self.docs.values() if d.doc_id != doc_id and self.body_of[d.doc_id] == body
             for i, x in enumerate(d.lists) if x.role == role and x.applies_from and x.applies_from >= after
         ]
-        candidates.sort(key=lambda p: (p[0].stance != "current", p[0].applies_from))
+        candidates.sort(key=lambda p: (p[0].applies_from, p[0].stance != "current"))
         return candidates[0] if candidates else (None, None)
 
     def judge_proposal(self, claim: Claim, doc_id: str):

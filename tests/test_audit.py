@@ -194,3 +194,34 @@ def test_pdf_renditions_give_the_same_verdicts():
     # The renditions print a text file's running footer as a header on each PDF page; in a paper this short the
     # PDF reader cannot tell it from text (it recurs on too few pages), so that one finding is text-only here.
     assert pdf_findings == [f for f in text_findings if f != "footer_other_year"]
+
+
+def test_version_table_variants_and_typed_counts():
+    """Rows written 'Version 2.0 – April 2017', short lines the block builder takes for headings, 'unchanged',
+    'two changes to', and a count whose kind of change differs from what the lists show."""
+    first, later = EASTVALE
+    text = later.read_text(encoding="utf-8")
+    table = text[text.index("Version Date Changes"): text.index("1. Introduction")]
+    text = text.replace(table, """Version Date Changes
+1.0 April 2016 First agreement
+- Ch.2 - priorities and cross-cutting themes agreed
+Version 2.0 – April 2017 Refreshed agreement
+- Ch.2 - priorities unchanged
+- Ch.2 - one priority removed
+- Ch.2 - two changes to the priorities
+- Ch.2 - one new cross-cutting theme added
+
+""")
+    docs = [extract_document(first.read_bytes(), first.name), extract_document(text.encode(), later.name)]
+    rows, _ = _audit(docs)
+    got = {r.claim.text: (r.claim.version, r.claim.claim_date, r.verdict) for r in rows
+           if r.claim.source == "version_control"}
+    assert got == {
+        "1.0 April 2016 First agreement": ("1.0", D(2016, 4, 1), "out_of_scope"),
+        "Ch.2 - priorities and cross-cutting themes agreed": ("1.0", D(2016, 4, 1), "unverifiable"),
+        "Version 2.0 – April 2017 Refreshed agreement": ("2.0", D(2017, 4, 1), "out_of_scope"),
+        "Ch.2 - priorities unchanged": ("2.0", D(2017, 4, 1), "contradicted"),  # ASB was reworded
+        "Ch.2 - one priority removed": ("2.0", D(2017, 4, 1), "contradicted"),  # a rename is not a removal
+        "Ch.2 - two changes to the priorities": ("2.0", D(2017, 4, 1), "contradicted"),  # only one
+        "Ch.2 - one new cross-cutting theme added": ("2.0", D(2017, 4, 1), "confirmed"),
+    }
