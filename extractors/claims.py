@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from extractors.blocks import join_lines_with_offsets, line_at_offset
+from extractors.history import _kind, changes_in, history_entry
 from extractors.history import _rules as _history_rules
-from extractors.history import changes_in, history_entry
 from extractors.model import Block, Document
 from extractors.rulebook import load_yaml
 
@@ -118,16 +118,13 @@ def _segments(block: Block, row: re.Pattern[str]) -> list[tuple[str, int, int]]:
 
 
 def _version_control(doc: Document) -> list[Claim]:
-    heading, row, header = _re("version_control_heading"), _re("version_row"), _re("table_header")
+    row, header = _re("version_row"), _re("table_header")
     date_setting, section = _re("date_setting"), _re("section")
     out: list[Claim] = []
-    inside = False
     rows: list[list] = []  # [version, date, claims-of-the-row]
-    for block in doc.blocks:
-        if block.kind == "heading" and not (inside and _table_line(block.text)):
-            inside = bool(heading.match(block.text.strip().rstrip(":")))
-            continue
-        if not inside or not block.lines:
+    for index in sorted(_version_control_blocks(doc)):
+        block = doc.blocks[index]
+        if not block.lines:
             continue
         for text, page, line in _segments(block, row):
             if header.match(text):
@@ -159,12 +156,17 @@ _NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)+")
 _LEADING_NUMBER = re.compile(r"^(\d+(?:\.\d+)+)\.?\s")
 
 
+def paragraph_number(block: Block) -> str | None:
+    """The number a block is printed under: its own ('4.2'), or one opening its text ('- 4.2 Although ...')."""
+    return block.number or (m.group(1) if (m := _LEADING_NUMBER.match(block.text)) else None)
+
+
 def _section_numbers(doc: Document) -> dict[int, str | None]:
     """Block index -> the paragraph or heading number it is printed under ('4.2', else the heading's '4.0')."""
     out: dict[int, str | None] = {}
     current = None
     for i, block in enumerate(doc.blocks):
-        number = block.number or (m.group(1) if (m := _LEADING_NUMBER.match(block.text)) else None)
+        number = paragraph_number(block)
         if number and block.kind in ("heading", "paragraph", "bullet"):
             current = number.rstrip(".")
         out[i] = current
@@ -208,10 +210,6 @@ def _proposal_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
-def _kind_of(word: str | None) -> str:
-    return "theme" if word and "theme" in word.lower() else "priority"
-
-
 def _statements_and_proposals(doc: Document, sections: dict[int, str | None], doc_date: dt.date | None) -> list[Claim]:
     no_change, introduces, cue = _re("no_change_statement"), _re("introduces_list"), _re("proposal_cue")
     table = _version_control_blocks(doc)
@@ -244,7 +242,7 @@ def _statements_and_proposals(doc: Document, sections: dict[int, str | None], do
                 g = m.groupdict()
                 before = " ".join((g.get("before") or g.get("bare") or "").split())
                 after = " ".join((g.get("after") or "").split())
-                kind = _kind_of(g.get("kind"))
+                kind = _kind(g.get("kind"))
                 date = month_year(g.get("date")) or month_year(text) or doc_date
                 line = line_at_offset(block.lines, offsets, m.start())
                 start = max(text.rfind(". ", 0, m.start()) + 2, 0) if text.rfind(". ", 0, m.start()) >= 0 else 0

@@ -164,15 +164,24 @@ def _print_blocks(extracted, width: int) -> None:
             console.print(block.text[:width], markup=False)
 
 
-def _cmd_sql(args: argparse.Namespace) -> int:
+def _open_warehouse(db: str, hint: str = ""):
+    """A read-only connection, or None after a one-line error (the caller exits 2)."""
     import duckdb
 
     from warehouse.store import connect
 
     try:
-        con = connect(args.db, read_only=True)
+        return connect(db, read_only=True)
     except duckdb.IOException as err:
-        err_console.print(f"[red]error:[/red] cannot open {args.db}: {err}")
+        err_console.print(f"[red]error:[/red] cannot open {db}: {err}{hint}")
+        return None
+
+
+def _cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    con = _open_warehouse(args.db)
+    if con is None:
         return 2
     try:
         frame = con.execute(args.query).df()
@@ -191,12 +200,8 @@ VERDICT_STYLE = {"confirmed": "green", "contradicted": "red", "unverifiable": "y
 def _cmd_audit(args: argparse.Namespace) -> int:
     import duckdb
 
-    from warehouse.store import connect
-
-    try:
-        con = connect(args.db, read_only=True)
-    except duckdb.IOException as err:
-        err_console.print(f"[red]error:[/red] cannot open {args.db}: {err} (run `csa build` first)")
+    con = _open_warehouse(args.db, " (run `csa build` first)")
+    if con is None:
         return 2
     where, params = "", []
     if args.doc:

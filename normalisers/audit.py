@@ -20,17 +20,15 @@ naming another year; a version-control table that stops short of the paper's ver
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from extractors.claims import Claim, month_year
+from extractors.claims import Claim, month_year, paragraph_number
 from extractors.claims import _rules as claim_rules
 from normalisers import labels
-from normalisers.timeline import KINDS, Change, Normalised, Version, bodies, observed_on
+from normalisers.timeline import ONE_DAY, ROLE_OF, Change, Normalised, Version, bodies, observed_on
 
 VERDICTS = ("confirmed", "contradicted", "unverifiable", "out_of_scope")
-ONE_DAY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,7 @@ def _items(v: Version, n: Normalised) -> list[tuple[str, str]]:
 def _restated(doc, claims: Sequence[Claim], chain: list[Version], kind: str) -> list[tuple[Version, str]]:
     """(version, statement) for lists this paper prints under a statement that they did not change."""
     out = []
-    numbered = [b.line_start for b in doc.document.blocks if b.number or re.match(r"^\d+(?:\.\d+)+\s", b.text)]
+    numbered = [b.line_start for b in doc.document.blocks if paragraph_number(b)]
     for c in claims:
         if c.source != "statement" or c.introduces_list_after is None:
             continue
@@ -255,7 +253,7 @@ class _Auditor:
     def later_list(self, doc_id: str, kind: str, after: dt.date):
         """The first list of this body and kind, from another paper, applying on or after `after`."""
         body = self.body_of[doc_id]
-        role = next(r for r, k in KINDS.items() if k == kind)
+        role = ROLE_OF[kind]
         candidates = [
             (x, d) for d in self.docs.values() if d.doc_id != doc_id and self.body_of[d.doc_id] == body
             for i, x in enumerate(d.lists) if x.role == role and x.applies_from and x.applies_from >= after
@@ -300,7 +298,7 @@ def _findings(docs, claims: dict[str, list[Claim]]) -> list[Finding]:
             if c.source != "proposal":
                 continue
             (change,) = c.changes
-            role = next(r for r, k in KINDS.items() if k == change.kind)
+            role = ROLE_OF[change.kind]
             for i, x in enumerate(d.lists):
                 if x.role != role or x.stance != "proposed":
                     continue

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from normalisers import labels
 
 KINDS = {"priorities": "priority", "cross_cutting_themes": "theme"}
+ROLE_OF = {kind: role for role, kind in KINDS.items()}
 STANCE_RANK = {"current": 0, "historic": 1, "proposed": 2}
 METHOD_RANK = {"curated": 0, "exact": 1, "normalised": 2, "abbreviation": 3, "fuzzy": 4}
 ONE_DAY = dt.timedelta(days=1)
@@ -133,6 +134,11 @@ class Normalised:
 # ---------------------------------------------------------------------------- registry
 
 
+def slug(text: str) -> str:
+    """'Kent' -> 'kent', 'serious and organised crime' -> 'serious-and-organised-crime'."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 class Registry:
     """One body's canonical items and every wording linked to them, with lookups by each label form.
 
@@ -144,7 +150,7 @@ class Registry:
         self.kind: dict[str, str] = {}
         self.latest: dict[str, tuple[tuple, str]] = {}  # id -> (sort key, label)
         self._by: dict[tuple[str, str, str], str] = {}  # (kind, form name, form) -> id
-        self._prefix = re.sub(r"[^a-z0-9]+", "-", body.lower()).strip("-")
+        self._prefix = slug(body)
         curated = list(curated)
         # An exact raw label beats a row that only shares its normalised key.
         self._curated_exact = {(c.kind, c.raw_label.strip()): c for c in curated}
@@ -165,8 +171,8 @@ class Registry:
         return None
 
     def new(self, kind: str, label: str) -> str:
-        slug = re.sub(r"[^a-z0-9]+", "-", labels.key(label) or labels.wording(label)).strip("-") or "item"
-        base = f"{kind}:{self._prefix}:{slug}" if self._prefix else f"{kind}:{slug}"
+        name = slug(labels.key(label) or labels.wording(label)) or "item"
+        base = f"{kind}:{self._prefix}:{name}" if self._prefix else f"{kind}:{name}"
         cid, n = base, 2
         while cid in self.kind:
             cid, n = f"{base}-{n}", n + 1
@@ -654,7 +660,7 @@ def _number_changes(observed: list, stated: Sequence[StatedChange], registry_of)
     out: list[Change] = []
     counter: dict[str, int] = defaultdict(int)
     for body, kind, v, c in observed:
-        body_slug = re.sub(r"[^a-z0-9]+", "-", body.lower()).strip("-")
+        body_slug = slug(body)
         prefix = "obs-" + (f"{body_slug}-" if body_slug else "") + f"{kind}-{v.applies_from}"
         counter[prefix] += 1
         out.append(Change(
