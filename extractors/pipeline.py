@@ -17,6 +17,7 @@ from extractors.metadata import (
 )
 from extractors.model import Document
 from extractors.readers import read_document
+from extractors.relevance import check_relevance
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,15 @@ def doc_id_for(sha256: str) -> str:
 
 def extract_document(data: bytes, source_path: str) -> ExtractedDocument:
     """Parse and run every extractor. Raises readers.UnreadableDocument on bad input."""
-    document = read_document(data, source_path)
+    return extract_from(read_document(data, source_path))
+
+
+def extract_from(document: Document) -> ExtractedDocument:
+    """Run every extractor over a parsed document (the cacheable half of `extract_document`).
+
+    Raises readers.UnreadableDocument when the text is not a community-safety paper at all.
+    """
+    check_relevance(document)
     dates = extract_document_dates(document)
     metadata = extract_metadata(document, dates)
     lists = extract_lists(document, metadata, dates)

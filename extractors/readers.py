@@ -42,9 +42,34 @@ def read_document(data: bytes, source_path: str) -> Document:
     """Dispatch on the file's content (PDF magic) or suffix."""
     if not data:
         raise UnreadableDocument("empty file (0 bytes)")
+    limits = load_yaml("layout.yaml")["limits"]
     if data[:5] == b"%PDF-" or source_path.lower().endswith(PDF_SUFFIXES):
         return read_pdf(data, source_path)
+    if len(data) > int(limits["max_text_bytes"]):
+        raise UnreadableDocument(
+            f"too large for one paper: {len(data):,} bytes of text (limit {int(limits['max_text_bytes']):,}, "
+            "limits.max_text_bytes in extractors/rules/layout.yaml)"
+        )
     return read_text(data, source_path)
+
+
+def _too_many_pages(count: int) -> None:
+    limit = int(load_yaml("layout.yaml")["limits"]["max_pages"])
+    if count > limit:
+        raise UnreadableDocument(
+            f"too long for one paper: {count:,} pages (limit {limit:,}, limits.max_pages in "
+            "extractors/rules/layout.yaml); split the file or raise the limit"
+        )
+
+
+def _declared_page_count(pdf) -> int:
+    """The page count the PDF's page tree declares, read without parsing any page."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        return int(resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"]))
+    except Exception:  # a damaged page tree: let the page walk below find out
+        return 0
 
 
 # ---------------------------------------------------------------- text path
@@ -222,6 +247,7 @@ def read_text(data: bytes, source_path: str) -> Document:
     if not text.strip():
         raise UnreadableDocument("no text: the file is empty or whitespace only")
     raw_pages = text.replace("\r\n", "\n").replace("\r", "\n").split("\f")
+    _too_many_pages(len(raw_pages))
     all_raw = [ln for page in raw_pages for ln in page.split("\n")]
     double_spaced = _is_double_spaced(all_raw)
     pages: list[Page] = []
@@ -302,6 +328,7 @@ def read_pdf(data: bytes, source_path: str) -> Document:
             raise UnreadableDocument("encrypted PDF: a password is needed to open it") from None
         raise UnreadableDocument(f"corrupt PDF: {type(err).__name__}: {err}".strip()[:300]) from None
     with pdf:
+        _too_many_pages(_declared_page_count(pdf))
         try:
             pages = [_page_items(page, no) for no, page in enumerate(pdf.pages, start=1)]
             heights = [float(page.height) for page in pdf.pages]

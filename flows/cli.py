@@ -19,72 +19,139 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 # Piped or logged output gets a wide, fixed layout instead of an 80-column squeeze.
 console = Console(stderr=False, width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True)
 
 
-def _cmd_build(args: argparse.Namespace) -> int:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the warehouse; try again later
 
-    from flows.build import build
+
+def _quiet_prefect_run_logs() -> None:
+    """The CLI prints its own one-line messages; Prefect's run loggers (with tracebacks) are for its UI."""
+    import logging
+
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
     from flows.corpus_files import corpus_files
-    from normalisers.timeline import load_curated
 
     corpus = Path(args.corpus)
     try:
-        files = corpus_files(corpus)
+        corpus_files(corpus)
     except FileNotFoundError as err:
         err_console.print(f"[red]error:[/red] {err}")
+        return 2
+    root = corpus if corpus.is_dir() else corpus.parent
+    return _run(args, [corpus], root, rebuild=True)
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in args.paths]
+    if not paths:
+        inbox = Path(args.inbox)
+        inbox.mkdir(parents=True, exist_ok=True)
+        paths = [inbox]
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        err_console.print(f"[yellow]not found:[/yellow] {p} (logged as failed)")
+    return _run(args, paths, Path(args.corpus_root), rebuild=False)
+
+
+def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild: bool) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows.build import build, ingest
+    from flows.pipeline import CannotRebuild, ProgressEvent
+    from normalisers.timeline import load_curated
+    from warehouse.lock import WarehouseBusy, warehouse_lock
+    from warehouse.store import WarehouseUnreadable, read_state
+
+    if args.workers < 1:
+        err_console.print("[red]error:[/red] --workers must be 1 or more")
         return 2
     try:
         load_curated(args.curated)  # a malformed override file stops the run before any work
     except (OSError, ValueError, KeyError) as err:
         err_console.print(f"[red]error:[/red] curated overrides: {err}")
         return 2
-    if not files:
-        err_console.print(f"[yellow]no documents (.txt, .md, .pdf) found under {corpus}[/yellow]")
+    db = Path(args.db)
     started = time.perf_counter()
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}"),
-        console=err_console,
-        transient=True,
-    ) as progress:
-        bar = progress.add_task("parsing", total=len(files), current="starting Prefect...")
+    try:
+        with warehouse_lock(db, args.wait, on_wait=lambda msg: err_console.print(f"[yellow]{msg}[/yellow]")):
+            read_state(db)  # an unreadable warehouse stops an ingest before any work
+            _quiet_prefect_run_logs()
+            with Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                TextColumn("{task.fields[current]}"), console=err_console, transient=True,
+            ) as progress:
+                bar = progress.add_task("starting", total=None, current="starting Prefect...")
 
-        def on_progress(rel: str, status: str) -> None:
-            progress.update(bar, advance=1, current=rel)
-            if status.startswith("failed"):
-                progress.console.print(f"[red]✗[/red] {rel}: {status[len('failed: '):]}")
+                def on_progress(event: ProgressEvent) -> None:
+                    progress.update(bar, description=event.phase, completed=event.done, total=event.total,
+                                    current=event.source_path)
+                    if event.status.startswith("failed"):
+                        progress.console.print(
+                            Text("✗ ", style="red") + Text(f"{event.source_path}: {event.status[len('failed: '):]}"),
+                            highlight=False)
 
-        summary = build(corpus=corpus, db_path=Path(args.db), on_progress=on_progress, curated_path=Path(args.curated))
-    elapsed = time.perf_counter() - started
-    _print_summary(summary, elapsed)
+                common = dict(curated_path=str(args.curated), workers=args.workers, cache_dir=args.cache_dir,
+                              lock=False, on_progress=on_progress)
+                if rebuild:
+                    summary = build(corpus=paths[0], db_path=db, **common)
+                else:
+                    summary = ingest(paths=[str(p) for p in paths], db_path=str(db), corpus_root=str(corpus_root),
+                                     **common)
+    except WarehouseBusy as err:
+        err_console.print(f"[yellow]busy:[/yellow] {err}")
+        return EXIT_BUSY
+    except WarehouseUnreadable as err:
+        err_console.print(f"[red]error:[/red] {err}")
+        return 2
+    except CannotRebuild as err:
+        err_console.print(f"[red]error:[/red] {err}")
+        return 1
+    _print_summary(summary, time.perf_counter() - started, rebuild)
     return 0
 
 
-def _print_summary(summary, elapsed: float) -> None:
-    table = Table(title=f"Warehouse {summary.db_path}", title_justify="left")
+def _print_summary(summary, elapsed: float, rebuild: bool = True) -> None:
+    shown = summary.documents if rebuild else summary.added
+    if not rebuild:
+        counts = {s: len(summary.with_status(s)) for s in ("loaded", "replaced", "skipped_unchanged", "failed")}
+        console.print(
+            f"ingest: {counts['loaded']} loaded, {counts['replaced']} replaced, {counts['skipped_unchanged']} "
+            f"skipped (already held), {counts['failed']} failed in {elapsed:.1f}s"
+        )
+        for row in summary.log:
+            if row.status != "skipped_unchanged":
+                console.print(f"  {row.status}: {row.source_path}" + (f": {row.error}" if row.error else ""),
+                              markup=False, highlight=False)
+        if not summary.rewritten:
+            console.print(f"nothing new: {summary.db_path} unchanged (this run's log rows appended to ingest_log)")
+            return
+        console.print(f"warehouse {summary.db_path} now holds {len(summary.documents)} documents")
+    table = Table(title=f"Warehouse {summary.db_path}" if rebuild else "Added by this run", title_justify="left")
     for col in ("document", "kind", "meeting", "status", "version", "effective", "pages", "dates"):
         table.add_column(col)
-    for rel, d in summary.loaded:
+    for rel, d in shown:
         m = d.metadata
         table.add_row(
             rel, m.doc_kind, str(m.meeting_date or ""), m.status or "", m.version_label or "",
             str(m.effective_from or ""), str(d.document.page_count), str(len(d.dates)),
         )
     console.print(table)
-    console.print(
-        f"{len(summary.loaded)} loaded, {len(summary.skipped)} skipped, {len(summary.failed)} failed "
-        f"in {elapsed:.1f}s"
-    )
-    for row in summary.failed + summary.skipped:
-        console.print(f"  {row.status}: {row.source_path}: {row.error}")
+    if rebuild:
+        console.print(
+            f"{len(summary.documents)} loaded, {len(summary.skipped)} skipped, {len(summary.failed)} failed "
+            f"in {elapsed:.1f}s"
+        )
+        for row in summary.failed + summary.skipped:
+            console.print(f"  {row.status}: {row.source_path}: {row.error}", markup=False, highlight=False)
     n = summary.normalised
     if n is not None:
         kinds = [c.kind for c in n.canonical_items]
@@ -194,6 +261,40 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the ingest flow as a deployment with a cron schedule: runs start while this process lives."""
+    from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import Cron
+    from prefect.settings import PREFECT_API_URL
+
+    try:
+        schedule = Cron(args.cron, timezone=args.timezone)
+    except ValueError as err:
+        err_console.print(f"[red]error:[/red] --cron {args.cron!r}: {str(err).splitlines()[0]}")
+        return 2
+    if not PREFECT_API_URL.value():
+        err_console.print(
+            "[red]error:[/red] `csa serve` needs a Prefect server: run `prefect server start` in another terminal "
+            "and `export PREFECT_API_URL=http://127.0.0.1:4200/api` (see README, 'Scheduled ingestion')"
+        )
+        return 2
+    from flows.build import ingest
+
+    parameters = {
+        "paths": [str(Path(args.inbox).resolve())],
+        "db_path": str(Path(args.db).resolve()),
+        "corpus_root": str(Path(args.corpus_root).resolve()),
+        "curated_path": str(Path(args.curated).resolve()),
+        "workers": args.workers,
+        "wait": args.wait,
+        "cache_dir": args.cache_dir,
+    }
+    Path(args.inbox).mkdir(parents=True, exist_ok=True)
+    console.print(f"serving {args.name}: ingest {parameters['paths'][0]} on {args.cron!r} ({args.timezone})")
+    ingest.serve(name=args.name, schedule=schedule, parameters=parameters, entrypoint_type=EntrypointType.MODULE_PATH)
+    return 0
+
+
 VERDICT_STYLE = {"confirmed": "green", "contradicted": "red", "unverifiable": "yellow", "out_of_scope": "dim"}
 
 
@@ -251,18 +352,45 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_options(p: argparse.ArgumentParser, curated_file: Path, wait_default: float = 0.0) -> None:
+    from flows.corpus_files import DEFAULT_DB
+
+    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    p.add_argument("--curated", default=str(curated_file),
+                   help="overrides: raw_label,kind,canonical_id,reason (default: %(default)s)")
+    p.add_argument("--workers", type=int, default=1, help="parsing processes (default: %(default)s)")
+    p.add_argument("--wait", type=float, default=wait_default, metavar="SECONDS",
+                   help="if another run holds the warehouse, wait this long for it (default: %(default)s)")
+    p.add_argument("--cache-dir", default=os.environ.get("CSA_CACHE_DIR"),
+                   help="parse cache folder, or 'off' (default: $CSA_CACHE_DIR or .csa-cache beside the warehouse)")
+
+
 def make_parser() -> argparse.ArgumentParser:
-    from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB
+    from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB, DEFAULT_INBOX
     from normalisers.timeline import CURATED_FILE
 
     parser = argparse.ArgumentParser(prog="csa", description="Community Safety Agreement timeline pipeline.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build", help="parse a corpus folder and rebuild the warehouse")
     p.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS), help="folder of papers (default: %(default)s)")
-    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
-    p.add_argument("--curated", default=str(CURATED_FILE),
-                   help="overrides: raw_label,kind,canonical_id,reason (default: %(default)s)")
+    _run_options(p, CURATED_FILE)
     p.set_defaults(func=_cmd_build)
+    p = sub.add_parser("ingest", help="add new or changed papers (default: the inbox) to the warehouse")
+    p.add_argument("paths", nargs="*", help="files or folders (default: the inbox)")
+    p.add_argument("--inbox", default=os.environ.get("CSA_INBOX") or str(DEFAULT_INBOX),
+                   help="folder new papers are dropped into (default: $CSA_INBOX or %(default)s)")
+    p.add_argument("--corpus-root", default=str(DEFAULT_CORPUS),
+                   help="paths under it are recorded relative to it, like the manifest (default: %(default)s)")
+    _run_options(p, CURATED_FILE)
+    p.set_defaults(func=_cmd_ingest)
+    p = sub.add_parser("serve", help="run the ingest flow on a cron schedule (needs a Prefect server)")
+    p.add_argument("--cron", default="0 7 * * 1", help="cron schedule (default: %(default)r, Mondays 07:00)")
+    p.add_argument("--timezone", default="Europe/London", help="the schedule's time zone (default: %(default)s)")
+    p.add_argument("--name", default="csa-weekly-ingest", help="deployment name (default: %(default)s)")
+    p.add_argument("--inbox", default=os.environ.get("CSA_INBOX") or str(DEFAULT_INBOX))
+    p.add_argument("--corpus-root", default=str(DEFAULT_CORPUS))
+    _run_options(p, CURATED_FILE, wait_default=600.0)
+    p.set_defaults(func=_cmd_serve)
     p = sub.add_parser("explain", help="show how a document was split into blocks and which lists were found")
     p.add_argument("file")
     p.add_argument("--lists", action="store_true", help="show only the lists and leads, with the reasons")

@@ -11,6 +11,7 @@ from warehouse.store import SourceInfo
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT / "corpus"
 DEFAULT_DB = ROOT / "warehouse" / "csa.duckdb"
+DEFAULT_INBOX = DEFAULT_CORPUS / "inbox"  # where new papers are dropped (CSA_INBOX overrides)
 MANIFEST_NAME = "manifest.csv"
 SUPPORTED = TEXT_SUFFIXES + PDF_SUFFIXES
 

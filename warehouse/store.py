@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,19 @@ class IngestLogRow:
     error: str | None
     started_at: dt.datetime
     finished_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """A document the warehouse holds: the ledger that incremental runs compare files against."""
+
+    doc_id: str
+    source_path: str
+    sha256: str
+
+
+class WarehouseUnreadable(Exception):
+    """The existing warehouse cannot be read (corrupt, or written by another schema)."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +237,63 @@ def _load_audit(con: duckdb.DuckDBPyConnection, claims: Sequence[AuditedClaim], 
     )
 
 
+def read_state(db_path: Path) -> tuple[list[LedgerEntry], list[IngestLogRow]]:
+    """The ledger (documents held) and the ingest log so far; empty for a warehouse not built yet."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return [], []
+    try:
+        con = connect(db_path, read_only=True)
+        try:
+            ledger = [LedgerEntry(*row) for row in
+                      con.execute("SELECT doc_id, source_path, sha256 FROM documents ORDER BY source_path").fetchall()]
+            log = [IngestLogRow(*row) for row in con.execute(
+                "SELECT source_path, sha256, status, error, started_at, finished_at FROM ingest_log").fetchall()]
+        finally:
+            con.close()
+    except duckdb.Error as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise WarehouseUnreadable(
+            f"cannot read the warehouse {db_path}: {first}; rebuild it with `csa build`"
+        ) from None
+    return ledger, log
+
+
+def _temp_path(db_path: Path) -> Path:
+    return db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
+
+
+def remove_stale_temp_files(db_path: Path) -> list[Path]:
+    """Half-written files left by a killed run. Call only while holding the warehouse lock."""
+    db_path = Path(db_path)
+    stale = sorted(db_path.parent.glob(f".{db_path.name}.tmp-*"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
+def append_log(db_path: Path, log: Sequence[IngestLogRow]) -> None:
+    """Add a run's log rows when nothing else changed: on a copy, swapped in like a full build,
+    so readers in other processes never wait and a kill leaves the old file."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        write_warehouse(db_path, [], {}, log)
+        return
+    tmp = _temp_path(db_path)
+    try:
+        shutil.copyfile(db_path, tmp)
+        con = connect(tmp)
+        try:
+            load_rows(con, [], {}, log)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, db_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+
+
 def write_warehouse(
     db_path: Path,
     docs: Sequence[tuple[str, ExtractedDocument]],
@@ -234,7 +305,7 @@ def write_warehouse(
     """Build the warehouse in a temporary file next to `db_path`, then swap it in atomically."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
+    tmp = _temp_path(db_path)
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
         stale.unlink(missing_ok=True)
     try:

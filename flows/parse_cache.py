@@ -1,0 +1,134 @@
+"""Parsed and extracted documents cached by content hash, so a file is read once.
+
+Two levels, each keyed by the file's SHA-256 and a fingerprint of the code and
+rules that produced it:
+
+- `parsed/`: the reader's `Document` (pages, lines, blocks). Its fingerprint covers
+  the readers, the block builder and the layout rules, and pdfplumber's version.
+- `extracted/`: the `ExtractedDocument` (lists, leads, claims, ...). Its fingerprint
+  covers everything under `extractors/`, rules included.
+
+A change to a list or claim rule therefore re-extracts from the parsed copy
+without reading a single PDF again; a change to the reader re-reads. `failed/`
+remembers why a file was refused (keyed like `extracted/`), so a scanned PDF
+left in the inbox is not re-parsed every week.
+
+The cache is disposable: entries are written atomically, anything unreadable is
+ignored and rewritten, and deleting the folder only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+from extractors.pipeline import ExtractedDocument, extract_from
+from extractors.readers import UnreadableDocument, read_document, sha256_of
+
+EXTRACTORS = Path(__file__).resolve().parent.parent / "extractors"
+# The reader stage: what turns bytes into a Document.
+READER_FILES = ("readers.py", "blocks.py", "cleaning.py", "model.py", "rulebook.py", "rules/layout.yaml",
+                "rules/homoglyphs.yaml")
+
+
+def _digest(files: list[Path], *extra: str) -> str:
+    h = hashlib.sha256()
+    for path in files:
+        h.update(path.relative_to(EXTRACTORS).as_posix().encode())
+        h.update(path.read_bytes())
+    for value in extra:
+        h.update(value.encode())
+    return h.hexdigest()[:16]
+
+
+@cache
+def reader_fingerprint() -> str:
+    import pdfplumber
+
+    return _digest([EXTRACTORS / f for f in READER_FILES], pdfplumber.__version__)
+
+
+@cache
+def extractor_fingerprint() -> str:
+    import spacy
+
+    files = sorted(p for p in EXTRACTORS.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".jsonl", ".csv"))
+    return _digest(files, reader_fingerprint(), spacy.__version__)
+
+
+@dataclass(frozen=True)
+class ParseCache:
+    """Pickles under `root` (None: caching off)."""
+
+    root: Path | None
+
+    def _path(self, level: str, sha256: str, fingerprint: str) -> Path:
+        assert self.root is not None
+        return Path(self.root) / level / sha256[:2] / f"{sha256}-{fingerprint}.pickle"
+
+    def load(self, level: str, sha256: str, fingerprint: str):
+        if self.root is None:
+            return None
+        path = self._path(level, sha256, fingerprint)
+        try:
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        except FileNotFoundError:
+            return None
+        except Exception:  # truncated, or written by older code: a miss, and make room for a good copy
+            path.unlink(missing_ok=True)
+            return None
+
+    def save(self, level: str, sha256: str, fingerprint: str, value) -> None:
+        if self.root is None:
+            return
+        path = self._path(level, sha256, fingerprint)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a full disk or read-only cache costs speed, never the run
+
+
+class SourceChanged(Exception):
+    """The bytes read are not the content the ledger expects."""
+
+
+def extract_cached(path: Path | None, source_path: str, sha256: str, cache_root: Path | None) -> ExtractedDocument:
+    """The extracted document for content `sha256`, from the cache where possible, else from `path`.
+
+    Raises UnreadableDocument (the file is refused, with its reason), SourceChanged (the file no
+    longer holds that content) or OSError (it cannot be read). Top-level so a process pool can call it.
+    """
+    store = ParseCache(Path(cache_root) if cache_root else None)
+    fp_extract, fp_read = extractor_fingerprint(), reader_fingerprint()
+    refused = store.load("failed", sha256, fp_extract)
+    if refused is not None:
+        raise UnreadableDocument(refused)
+    extracted = store.load("extracted", sha256, fp_extract)
+    if extracted is None:
+        try:
+            document = store.load("parsed", sha256, fp_read)
+            if document is None:
+                if path is None:
+                    raise SourceChanged(f"{source_path}: no cached copy and no file to read")
+                data = Path(path).read_bytes()
+                if sha256_of(data) != sha256:
+                    raise SourceChanged(f"{source_path} changed while it was being read")
+                document = read_document(data, source_path)
+                store.save("parsed", sha256, fp_read, document)
+            extracted = extract_from(document)
+        except UnreadableDocument as err:
+            store.save("failed", sha256, fp_extract, err.reason)
+            raise
+        store.save("extracted", sha256, fp_extract, extracted)
+    if extracted.document.source_path != source_path:  # the same content under another name
+        extracted = replace(extracted, document=replace(extracted.document, source_path=source_path))
+    return extracted
