@@ -27,7 +27,7 @@ class Plan:
     parse: list[Input] = field(default_factory=list)  # content the warehouse does not hold
     replaces: dict[str, LedgerEntry] = field(default_factory=dict)  # source_path -> its earlier version
     skipped: list[tuple[Input, str]] = field(default_factory=list)  # (input, why) content already held
-    unreadable: list[Input] = field(default_factory=list)  # could not even be hashed
+    unreadable: list[Input] = field(default_factory=list)  # missing, unreadable or of a type csa cannot read
 
 
 def plan_run(inputs: list[Input], ledger: list[LedgerEntry]) -> Plan:
@@ -43,7 +43,7 @@ def plan_run(inputs: list[Input], ledger: list[LedgerEntry]) -> Plan:
     first_in_run: dict[str, str] = {}
     plan = Plan()
     for item in inputs:
-        if item.sha256 is None:
+        if item.error or item.sha256 is None:
             plan.unreadable.append(item)
         elif item.sha256 in by_sha:
             held = by_sha[item.sha256]
