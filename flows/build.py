@@ -73,11 +73,11 @@ def ingest(
 ) -> RunSummary:
     """Add new or changed papers to the warehouse; files already held (by content) are skipped.
 
-    `paths`: files or folders; default the inbox (`CSA_INBOX`, else corpus/inbox/). Paths under
+    `paths`: files or folders; default the inbox (`CSA_INBOX`, else inbox/ in `corpus_root`). Paths under
     `corpus_root` are recorded relative to it. A scheduled run waits up to `wait` seconds for
     another run to finish.
     """
-    inbox = Path(os.environ.get("CSA_INBOX") or DEFAULT_INBOX)
+    inbox = Path(os.environ.get("CSA_INBOX") or Path(corpus_root) / DEFAULT_INBOX.name)
     if not paths:
         inbox.mkdir(parents=True, exist_ok=True)
     targets = [Path(p) for p in paths] if paths else [inbox]

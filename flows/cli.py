@@ -21,6 +21,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from flows.corpus_files import DEFAULT_INBOX
+
 # Piped or logged output gets a wide, fixed layout instead of an 80-column squeeze.
 console = Console(stderr=False, width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True)
@@ -53,13 +55,17 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths]
     if not paths:
-        inbox = Path(args.inbox)
+        inbox = _inbox(args)
         inbox.mkdir(parents=True, exist_ok=True)
         paths = [inbox]
     missing = [p for p in paths if not p.exists()]
     for p in missing:
         err_console.print(f"[yellow]not found:[/yellow] {p} (logged as failed)")
     return _run(args, paths, Path(args.corpus_root), rebuild=False)
+
+
+def _inbox(args: argparse.Namespace) -> Path:
+    return Path(args.inbox) if args.inbox else Path(args.corpus_root) / DEFAULT_INBOX.name
 
 
 def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild: bool) -> int:
@@ -281,7 +287,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from flows.build import ingest
 
     parameters = {
-        "paths": [str(Path(args.inbox).resolve())],
+        "paths": [str(_inbox(args).resolve())],
         "db_path": str(Path(args.db).resolve()),
         "corpus_root": str(Path(args.corpus_root).resolve()),
         "curated_path": str(Path(args.curated).resolve()),
@@ -289,7 +295,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         "wait": args.wait,
         "cache_dir": args.cache_dir,
     }
-    Path(args.inbox).mkdir(parents=True, exist_ok=True)
+    _inbox(args).mkdir(parents=True, exist_ok=True)
     console.print(f"serving {args.name}: ingest {parameters['paths'][0]} on {args.cron!r} ({args.timezone})")
     ingest.serve(name=args.name, schedule=schedule, parameters=parameters, entrypoint_type=EntrypointType.MODULE_PATH)
     return 0
@@ -366,7 +372,7 @@ def _run_options(p: argparse.ArgumentParser, curated_file: Path, wait_default: f
 
 
 def make_parser() -> argparse.ArgumentParser:
-    from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB, DEFAULT_INBOX
+    from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB
     from normalisers.timeline import CURATED_FILE
 
     parser = argparse.ArgumentParser(prog="csa", description="Community Safety Agreement timeline pipeline.")
@@ -377,8 +383,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_build)
     p = sub.add_parser("ingest", help="add new or changed papers (default: the inbox) to the warehouse")
     p.add_argument("paths", nargs="*", help="files or folders (default: the inbox)")
-    p.add_argument("--inbox", default=os.environ.get("CSA_INBOX") or str(DEFAULT_INBOX),
-                   help="folder new papers are dropped into (default: $CSA_INBOX or %(default)s)")
+    p.add_argument("--inbox", default=os.environ.get("CSA_INBOX"),
+                   help="folder new papers are dropped into (default: $CSA_INBOX, else inbox/ in the corpus root)")
     p.add_argument("--corpus-root", default=str(DEFAULT_CORPUS),
                    help="paths under it are recorded relative to it, like the manifest (default: %(default)s)")
     _run_options(p, CURATED_FILE)
@@ -387,7 +393,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--cron", default="0 7 * * 1", help="cron schedule (default: %(default)r, Mondays 07:00)")
     p.add_argument("--timezone", default="Europe/London", help="the schedule's time zone (default: %(default)s)")
     p.add_argument("--name", default="csa-weekly-ingest", help="deployment name (default: %(default)s)")
-    p.add_argument("--inbox", default=os.environ.get("CSA_INBOX") or str(DEFAULT_INBOX))
+    p.add_argument("--inbox", default=os.environ.get("CSA_INBOX"),
+                   help="folder to ingest (default: $CSA_INBOX, else inbox/ in the corpus root)")
     p.add_argument("--corpus-root", default=str(DEFAULT_CORPUS))
     _run_options(p, CURATED_FILE, wait_default=600.0)
     p.set_defaults(func=_cmd_serve)
