@@ -34,7 +34,7 @@ test: $(STAMP) fonts
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) fonts
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,6 +5,11 @@
 Figures: pages/second for raw pdfplumber text extraction alone, for our parse
 step (text and PDF), for the whole `build` flow, and Prefect's fixed start-up
 cost (a flow that does nothing). Each timing is the best of a few runs.
+
+Then the ingest figures on a synthetic corpus of committee papers (benchmarks/synth.py,
+1,000 by default, `--papers N`): documents per second with 1 and 2 parsing workers,
+as text and as PDF, the incremental re-run on the unchanged corpus, the rebuild after
+a rule change, and peak memory. `--only-ingest` skips the seed figures.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
@@ -53,6 +59,34 @@ def bench_normalise(docs) -> None:
         lists.append(tl.ListRef(f"S{n}", f"D{n}", role, "current", start, None, start, items))
     t_synth = best_of(lambda: tl.normalise(lists), repeat=1)
     print(f"normalise 1,000 lists       : {t_synth:8.2f} s ({len(lists) / t_synth:.0f} lists/s)")
+
+
+def bench_ingest(papers: int) -> None:
+    """Docs/s for 1 and 2 workers on a synthetic corpus (text and PDF), the incremental re-run, peak memory."""
+    import json
+    import subprocess
+
+    from synth import generate
+
+    print(f"\nsynthetic corpus: {papers} committee papers, as text and as PDF (benchmarks/synth.py)")
+    folders = dict(zip(("text", "PDF"), generate(papers), strict=True))
+    print(f"{'corpus':<6} {'workers':>7} {'docs/s':>8} {'build':>8} {'re-run':>8} {'rule chg':>9} "
+          f"{'main MB':>8} {'workers MB':>10} {'tree MB':>8}")
+    for label, folder in folders.items():
+        for workers in (1, 2):
+            proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ingest_bench.py"), str(folder),
+                                   str(workers)], capture_output=True, text=True, cwd=ROOT)
+            if proc.returncode != 0:
+                print(f"{label:<6} {workers:>7} failed: {proc.stderr.strip().splitlines()[-1:]}")
+                continue
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            print(f"{label:<6} {workers:>7} {r['loaded'] / r['build_s']:>8.1f} {r['build_s']:>7.1f}s "
+                  f"{r['incremental_s']:>7.2f}s {r['rule_change_s']:>8.1f}s {r['peak_main_mb']:>8.0f} "
+                  f"{r['peak_workers_mb']:>10.0f} {r['peak_tree_mb']:>8.0f}")
+    print("build: fresh cache, every file read and parsed; re-run: `ingest` of the same folder (nothing new);\n"
+          "rule chg: rebuild after an extractor rule change (from the parsed cache, no file read, 1 process);\n"
+          "memory: peak resident MB of the run's process, of its parsing workers together, and of the whole tree\n"
+          "(Prefect's local server included)")
 
 
 def main() -> None:
@@ -126,4 +160,12 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser(description="csa-timeline benchmarks")
+    parser.add_argument("--papers", type=int, default=1000, help="size of the synthetic corpus (default 1000)")
+    parser.add_argument("--only-ingest", action="store_true", help="skip the seed-corpus figures")
+    options = parser.parse_args()
+    if not options.only_ingest:
+        main()
+    bench_ingest(options.papers)

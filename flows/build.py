@@ -45,6 +45,7 @@ def build(
     cache_dir: str | Path | None = None,
     lock: bool = True,
     retry_delay: float = 2.0,
+    parse_in_task: bool = False,
 ) -> RunSummary:
     """Parse every document in `corpus` and rebuild the warehouse at `db_path` in one swap.
 
@@ -55,7 +56,7 @@ def build(
     root = corpus if corpus.is_dir() else corpus.parent
     with _locked(lock, db_path, wait):
         return run([corpus], db_path, root, Path(curated_path), _cache(cache_dir, db_path), workers,
-                   rebuild=True, retry_delay=retry_delay, on_progress=on_progress)
+                   rebuild=True, retry_delay=retry_delay, on_progress=on_progress, parse_in_task=parse_in_task)
 
 
 @flow(name="csa-ingest", validate_parameters=False, log_prints=False)
@@ -70,12 +71,14 @@ def ingest(
     lock: bool = True,
     retry_delay: float = 2.0,
     on_progress: ProgressCallback | None = None,
+    parse_in_task: bool = False,
 ) -> RunSummary:
     """Add new or changed papers to the warehouse; files already held (by content) are skipped.
 
     `paths`: files or folders; default the inbox (`CSA_INBOX`, else inbox/ in `corpus_root`). Paths under
     `corpus_root` are recorded relative to it. A scheduled run waits up to `wait` seconds for
-    another run to finish.
+    another run to finish. `parse_in_task`: parse inside each task instead of a local process pool, for a
+    task runner that spreads tasks itself (Prefect's DaskTaskRunner); `workers` is then the files in flight.
     """
     inbox = Path(os.environ.get("CSA_INBOX") or Path(corpus_root) / DEFAULT_INBOX.name)
     if not paths:
@@ -84,4 +87,4 @@ def ingest(
     db = Path(db_path)
     with _locked(lock, db, wait):
         return run(targets, db, Path(corpus_root), Path(curated_path), _cache(cache_dir, db), workers,
-                   rebuild=False, retry_delay=retry_delay, on_progress=on_progress)
+                   rebuild=False, retry_delay=retry_delay, on_progress=on_progress, parse_in_task=parse_in_task)

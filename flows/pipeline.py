@@ -141,14 +141,21 @@ def hash_input(path: Path, corpus_root: Path) -> Input:
 
 
 class Workers:
-    """`n` parsing processes (spawned, so no Prefect threads are forked); n == 1 parses in-process."""
+    """`n` files in flight, each parsed in one of `n` processes (spawned, so no Prefect threads are forked).
 
-    def __init__(self, n: int):
+    n == 1, or `in_task` (the task runner already spreads the tasks, e.g. on Dask): parse in the task itself.
+    """
+
+    def __init__(self, n: int, in_task: bool = False):
         self.n = max(1, int(n))
+        self.in_task = in_task
         self._pool: ProcessPoolExecutor | None = None
 
+    def __getstate__(self) -> dict:  # shipped to remote task runners without the local pool
+        return {**self.__dict__, "_pool": None}
+
     def run(self, *args) -> ExtractedDocument:
-        if self.n == 1:
+        if self.n == 1 or self.in_task:
             return extract_cached(*args)
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.n, mp_context=multiprocessing.get_context("spawn"))
@@ -247,6 +254,7 @@ def run(
     rebuild: bool = False,
     retry_delay: float = 2.0,
     on_progress: ProgressCallback | None = None,
+    parse_in_task: bool = False,
 ) -> RunSummary:
     """One run, called inside a flow while the warehouse lock is held.
 
@@ -258,7 +266,7 @@ def run(
     ledger, previous_log = read_state(db_path)
     inputs = [hash_input(p, corpus_root) for p in discover(paths)]
     plan = plan_run(inputs, [] if rebuild else ledger)
-    pool = Workers(workers)
+    pool = Workers(workers, in_task=parse_in_task)
     try:
         rows, added = _parse_new(plan, cache_dir, pool, retry_delay, on_progress)
         summary = RunSummary(db_path, added=added, log=rows)

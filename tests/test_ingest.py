@@ -227,3 +227,42 @@ def test_stale_temporary_files_of_a_killed_run_are_removed(tmp_path):
     assert [p.name for p in removed] == [".csa.duckdb.tmp-4242", ".csa.duckdb.tmp-4242.wal"]
     assert [p.name for p in tmp_path.iterdir()] == [".other.duckdb.tmp-1"]
 
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_serve_needs_a_prefect_server_and_a_valid_cron(monkeypatch, capsys):
+    from flows.cli import main
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert main(["serve", "--cron", "61 7 * * 1"]) == 2
+    assert "--cron '61 7 * * 1': Invalid cron string" in capsys.readouterr().err
+    assert main(["serve", "--cron", "0 7 * * 1"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "needs a Prefect server: run `prefect server start`" in err and "PREFECT_API_URL" in err
+
+
+def test_the_served_deployment_carries_the_schedule_and_parameters():
+    from prefect.schedules import Cron
+
+    from flows.build import ingest
+
+    deployment = ingest.to_deployment(name="csa-weekly-ingest", schedule=Cron("0 7 * * 1", timezone="Europe/London"),
+                                      parameters={"paths": ["/srv/inbox"], "workers": 2})
+    (schedule,) = deployment.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 7 * * 1", "Europe/London")
+    assert deployment.parameters == {"paths": ["/srv/inbox"], "workers": 2}
+    assert {"paths", "db_path", "corpus_root", "workers", "wait", "cache_dir"} <= set(
+        deployment._parameter_openapi_schema.properties)
+
+
+def test_bad_options_stop_before_any_work(tmp_path, capsys):
+    from flows.cli import main
+
+    assert main(["ingest", str(tmp_path), "--db", str(tmp_path / "x.duckdb"), "--workers", "0"]) == 2
+    assert "--workers must be 1 or more" in capsys.readouterr().err
+    (tmp_path / "x.duckdb").write_bytes(b"not a database" * 64)
+    assert main(["ingest", str(tmp_path), "--db", str(tmp_path / "x.duckdb")]) == 2
+    assert "cannot read the warehouse" in capsys.readouterr().err
+    assert (tmp_path / "x.duckdb").read_bytes() == b"not a database" * 64
