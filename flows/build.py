@@ -26,6 +26,18 @@ def _cache(cache_dir, db_path: Path) -> Path | None:
     return Path(cache_dir) if cache_dir else default_cache_dir(db_path)
 
 
+def _report(summary: RunSummary) -> RunSummary:
+    """One line for the flow run's log (the Prefect UI shows it for scheduled runs)."""
+    counts = {s: len(summary.with_status(s)) for s in ("loaded", "replaced", "skipped_unchanged", "failed")}
+    logger = get_run_logger()
+    logger.info(", ".join(f"{v} {k}" for k, v in counts.items())
+                + (f"; warehouse rewritten with {len(summary.documents)} documents" if summary.rewritten
+                   else "; nothing new, log rows appended"))
+    for row in summary.failed:
+        logger.warning(f"failed: {row.source_path}: {row.error}")
+    return summary
+
+
 def _locked(lock: bool, db_path: Path, wait: float):
     if not lock:
         from contextlib import nullcontext
@@ -55,8 +67,8 @@ def build(
     corpus, db_path = Path(corpus), Path(db_path)
     root = corpus if corpus.is_dir() else corpus.parent
     with _locked(lock, db_path, wait):
-        return run([corpus], db_path, root, Path(curated_path), _cache(cache_dir, db_path), workers,
-                   rebuild=True, retry_delay=retry_delay, on_progress=on_progress, parse_in_task=parse_in_task)
+        return _report(run([corpus], db_path, root, Path(curated_path), _cache(cache_dir, db_path), workers,
+                   rebuild=True, retry_delay=retry_delay, on_progress=on_progress, parse_in_task=parse_in_task))
 
 
 @flow(name="csa-ingest", validate_parameters=False, log_prints=False)
@@ -86,5 +98,5 @@ def ingest(
     targets = [Path(p) for p in paths] if paths else [inbox]
     db = Path(db_path)
     with _locked(lock, db, wait):
-        return run(targets, db, Path(corpus_root), Path(curated_path), _cache(cache_dir, db), workers,
-                   rebuild=False, retry_delay=retry_delay, on_progress=on_progress, parse_in_task=parse_in_task)
+        return _report(run(targets, db, Path(corpus_root), Path(curated_path), _cache(cache_dir, db), workers,
+                   rebuild=False, retry_delay=retry_delay, on_progress=on_progress, parse_in_task=parse_in_task))

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from rich.console import Console
 from rich.table import Table
@@ -417,6 +416,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    # The CLI prints its own summary; a served flow's runs log at INFO for the Prefect UI.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if args.command == "serve" else "WARNING")
     return args.func(args)
 
 
