@@ -7,6 +7,7 @@ person can act on; callers record it and go on.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import itertools
@@ -30,6 +31,8 @@ class UnreadableDocument(Exception):
     """The input cannot be turned into a document; `reason` says why in one line."""
 
     def __init__(self, reason: str):
+        # one printable line, whatever a library put in its message
+        reason = " ".join("".join(ch if ch.isprintable() else " " for ch in reason).split())
         super().__init__(reason)
         self.reason = reason
 
@@ -327,15 +330,23 @@ def read_pdf(data: bytes, source_path: str) -> Document:
         if "password" in repr(err).lower() or "encrypt" in repr(err).lower():
             raise UnreadableDocument("encrypted PDF: a password is needed to open it") from None
         raise UnreadableDocument(f"corrupt PDF: {type(err).__name__}: {err}".strip()[:300]) from None
-    with pdf:
+    try:
         _too_many_pages(_declared_page_count(pdf))
         try:
+            _too_many_pages(len(pdf.pages))  # the page tree itself, should /Count understate it
             pages = [_page_items(page, no) for no, page in enumerate(pdf.pages, start=1)]
             heights = [float(page.height) for page in pdf.pages]
+        except MemoryError:
+            raise  # not the file's verdict: the run may retry it elsewhere
+        except UnreadableDocument:
+            raise
         except Exception as err:
             if "password" in repr(err).lower() or "encrypt" in repr(err).lower():
                 raise UnreadableDocument("encrypted PDF: a password is needed to open it") from None
             raise UnreadableDocument(f"corrupt PDF: {type(err).__name__}: {err}"[:300]) from None
+    finally:
+        with contextlib.suppress(Exception):  # pdfplumber's close can itself fail on a damaged file
+            pdf.close()
     if not pages:
         raise UnreadableDocument("PDF has no pages")
     if not any(item.line.text for items in pages for item in items):

@@ -120,6 +120,13 @@ def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild
     except CannotRebuild as err:
         err_console.print(f"[red]error:[/red] {err}")
         return 1
+    except Exception as err:  # a full disk, a bad --db path, Prefect failing to start: one line, not a traceback
+        if os.environ.get("CSA_DEBUG"):
+            raise
+        first = (str(err).strip().splitlines() or [""])[0]
+        why = f"{type(err).__name__}: {first} (the warehouse is unchanged; CSA_DEBUG=1 shows the traceback)"
+        err_console.print(Text("error: ", style="red") + Text(why))
+        return 1
     _print_summary(summary, time.perf_counter() - started, rebuild)
     return 0
 

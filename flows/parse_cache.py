@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from extractors.pipeline import ExtractedDocument, extract_from
-from extractors.readers import UnreadableDocument, read_document, sha256_of
+from extractors.readers import PDF_SUFFIXES, UnreadableDocument, read_document, sha256_of
 
 EXTRACTORS = Path(__file__).resolve().parent.parent / "extractors"
 # The reader stage: what turns bytes into a Document.
@@ -108,7 +108,9 @@ def extract_cached(path: Path | None, source_path: str, sha256: str, cache_root:
     longer holds that content) or OSError (it cannot be read). Top-level so a process pool can call it.
     """
     store = ParseCache(Path(cache_root) if cache_root else None)
-    fp_extract, fp_read = extractor_fingerprint(), reader_fingerprint()
+    # The reader also looks at the name: bytes without a PDF header named *.pdf go to the PDF reader.
+    reader = "pdf" if source_path.lower().endswith(PDF_SUFFIXES) else "any"
+    fp_extract, fp_read = f"{extractor_fingerprint()}-{reader}", f"{reader_fingerprint()}-{reader}"
     refused = store.load("failed", sha256, fp_extract)
     if refused is not None:
         raise UnreadableDocument(refused)

@@ -10,10 +10,11 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -150,19 +151,27 @@ class Workers:
         self.n = max(1, int(n))
         self.in_task = in_task
         self._pool: ProcessPoolExecutor | None = None
+        self._guard = threading.Lock()  # tasks run in threads: one pool, replaced once when broken
 
     def __getstate__(self) -> dict:  # shipped to remote task runners without the local pool
-        return {**self.__dict__, "_pool": None}
+        return {**self.__dict__, "_pool": None, "_guard": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _guard=threading.Lock())
 
     def run(self, *args) -> ExtractedDocument:
         if self.n == 1 or self.in_task:
             return extract_cached(*args)
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.n, mp_context=multiprocessing.get_context("spawn"))
+        with self._guard:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(self.n, mp_context=multiprocessing.get_context("spawn"))
+            pool = self._pool
         try:
-            return self._pool.submit(extract_cached, *args).result()
+            return pool.submit(extract_cached, *args).result()
         except BrokenProcessPool:
-            self._pool = None  # a worker died (out of memory?): the retry gets a fresh pool
+            with self._guard:  # a worker died (out of memory?): the retry gets a fresh pool
+                if self._pool is pool:
+                    self._pool = None
             raise
 
     def close(self) -> None:
@@ -265,18 +274,32 @@ def run(
     remove_stale_temp_files(db_path)
     ledger, previous_log = read_state(db_path)
     inputs = [hash_input(p, corpus_root) for p in discover(paths)]
-    plan = plan_run(inputs, [] if rebuild else ledger)
+    gone = {e.source_path for e in ledger if _where(e, corpus_root) is None}
+    plan = plan_run(inputs, [] if rebuild else ledger, gone)
     pool = Workers(workers, in_task=parse_in_task)
     try:
         rows, added = _parse_new(plan, cache_dir, pool, retry_delay, on_progress)
         summary = RunSummary(db_path, added=added, log=rows)
-        if not added and not rebuild:
-            append_log_task(db_path, previous_log + rows)
-            summary.documents = []
+        if not added and not rebuild and not plan.changes_ledger:
+            append_log_task(db_path, rows)
             return summary
-        replaced = {plan.replaces[rel].doc_id for rel, _ in added if rel in plan.replaces}
-        kept = [] if rebuild else [e for e in ledger if e.doc_id not in replaced]
-        summary.documents = _reload(kept, corpus_root, cache_dir, pool, retry_delay, on_progress) + added
+        if rebuild:
+            # papers ingested from outside the corpus root are not in the folder being rebuilt: keep them
+            given = {i.sha256 for i in inputs}
+            kept = [e for e in ledger if Path(e.source_path).is_absolute() and e.sha256 not in given]
+        else:
+            replaced = {plan.replaces[rel].doc_id for rel, _ in added if rel in plan.replaces}
+            dropped = (replaced | {e.doc_id for e in plan.drops.values()}) - set(plan.moves)
+            kept = [replace(e, source_path=plan.moves.get(e.doc_id, e.source_path))
+                    for e in ledger if e.doc_id not in dropped]
+        try:
+            reloaded, lost = _reload(kept, corpus_root, cache_dir, pool, retry_delay, on_progress,
+                                     strict=not rebuild)
+        except CannotRebuild as err:
+            append_log_task(db_path, [_not_loaded(r, str(err)) for r in rows])
+            raise
+        rows += lost
+        summary.documents = reloaded + added
     finally:
         pool.close()
     summary.documents.sort(key=lambda pair: pair[0])
@@ -286,6 +309,20 @@ def run(
     load_warehouse(db_path, summary.documents, sources, previous_log + rows, summary.normalised, summary.audited)
     summary.rewritten = True
     return summary
+
+
+def _not_loaded(row: IngestLogRow, why: str) -> IngestLogRow:
+    if row.status not in ("loaded", "replaced"):
+        return row
+    return IngestLogRow(row.source_path, row.sha256, "failed", f"parsed, but not loaded: {why}"[:500],
+                        row.started_at, row.finished_at)
+
+
+def _where(entry: LedgerEntry, corpus_root: Path) -> Path | None:
+    """The file a ledger entry came from, if it is still there."""
+    path = Path(entry.source_path)
+    path = path if path.is_absolute() else Path(corpus_root) / path
+    return path if path.is_file() else None
 
 
 def _parse_new(plan: Plan, cache_dir, pool: Workers, retry_delay: float, on_progress):
@@ -323,29 +360,41 @@ def _parse_new(plan: Plan, cache_dir, pool: Workers, retry_delay: float, on_prog
         status, note = ("replaced", f"replaces the version with sha256 {old.sha256[:12]}…") if old else ("loaded", None)
         rows[item.source_path] = IngestLogRow(item.source_path, item.sha256, status, note, started, finished)
         added.append((item.source_path, extracted))
+    for rel, old in plan.drops.items():
+        held = next(why for item, why in plan.skipped if item.source_path == rel)
+        rows[rel] = IngestLogRow(rel, rows[rel].sha256, "replaced",
+                                 f"replaces the version with sha256 {old.sha256[:12]}…; the new content is {held}",
+                                 now, now)
     given = [i.source_path for i in plan.unreadable] + [i.source_path for i, _ in plan.skipped] + \
         [i.source_path for i in plan.parse]
     return [rows[rel] for rel in given], added
 
 
 def _reload(kept: list[LedgerEntry], corpus_root: Path, cache_dir, pool: Workers, retry_delay: float,
-            on_progress) -> list[tuple[str, ExtractedDocument]]:
-    """Documents the warehouse already holds, back from the cache (or re-read from their file)."""
-    def where(entry: LedgerEntry) -> Path | None:
-        path = Path(entry.source_path)
-        path = path if path.is_absolute() else Path(corpus_root) / path
-        return path if path.exists() else None
+            on_progress, strict: bool = True) -> tuple[list[tuple[str, ExtractedDocument]], list[IngestLogRow]]:
+    """Documents the warehouse already holds, back from the cache (or re-read from their file).
 
-    items = [(where(e), e.source_path, e.sha256) for e in kept]
+    One that can be neither stops the run (CannotRebuild); with `strict` off (a rebuild keeping papers
+    ingested from outside the corpus), it is dropped with a `failed` log row saying so.
+    """
+    items = [(_where(e, corpus_root), e.source_path, e.sha256) for e in kept]
     out: list[tuple[str, ExtractedDocument]] = []
-    for i, extracted, reason, _, _ in parse_all(items, cache_dir, pool, retry_delay, "reloading", on_progress):
-        if extracted is None:
+    lost: list[IngestLogRow] = []
+    for i, extracted, reason, started, finished in parse_all(items, cache_dir, pool, retry_delay, "reloading",
+                                                             on_progress):
+        entry = kept[i]
+        if extracted is not None:
+            out.append((entry.source_path, extracted))
+        elif strict:
             raise CannotRebuild(
-                f"{kept[i].source_path} is in the warehouse but cannot be re-extracted ({reason}); nothing was "
-                "changed. Put the file back, or run `csa build` to rebuild from the corpus as it is"
+                f"{entry.source_path} is in the warehouse but cannot be re-extracted ({reason}); nothing was "
+                "changed. Put the file back, or remove it from the corpus and run `csa build`"
             )
-        out.append((kept[i].source_path, extracted))
-    return out
+        else:
+            lost.append(IngestLogRow(entry.source_path, entry.sha256, "failed",
+                                     f"held from outside the corpus, but it can no longer be re-extracted ({reason}): "
+                                     "dropped by this rebuild", started, finished))
+    return out, lost
 
 
 def default_cache_dir(db_path: Path) -> Path:

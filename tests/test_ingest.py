@@ -39,10 +39,28 @@ def test_plan_skips_content_already_held_even_renamed_and_replaces_a_changed_pat
     assert plan.replaces == {"b.txt": ledger[1]}
     assert [(i.source_path, why) for i, why in plan.skipped] == [
         ("a.txt", "unchanged"),
-        ("inbox/b copy.txt", "same content as b.txt"),
+        ("inbox/b copy.txt", "moved from b.txt"),  # b.txt's old content lives on under the new name
         ("new again.txt", "same content as new.txt"),
     ]
+    assert plan.moves == {"bbbb": "inbox/b copy.txt"} and not plan.drops
     assert [i.source_path for i in plan.unreadable] == ["gone.txt", "x.docx"]
+    # the same decisions about held content whatever order the files come in (between two new copies,
+    # the first wins: `discover` sorts them)
+    backwards = plan_run(inputs[::-1], ledger)
+    assert (backwards.moves, backwards.replaces, backwards.drops) == (plan.moves, plan.replaces, plan.drops)
+    assert {(i.source_path, why) for i, why in backwards.skipped if "new" not in why} == {
+        ("a.txt", "unchanged"), ("inbox/b copy.txt", "moved from b.txt")}
+
+
+def test_plan_moves_a_renamed_file_and_drops_a_version_overwritten_by_other_held_content():
+    ledger = [LedgerEntry("aaaa", "a.txt", "sha-a"), LedgerEntry("cccc", "c.txt", "sha-c")]
+    renamed = plan_run([_input("inbox/a renamed.txt", "sha-a")], ledger, gone={"a.txt"})
+    assert renamed.moves == {"aaaa": "inbox/a renamed.txt"} and renamed.skipped[0][1] == "moved from a.txt"
+    copied = plan_run([_input("inbox/a copy.txt", "sha-a")], ledger)  # a.txt still there: a copy, not a move
+    assert not copied.moves and copied.skipped[0][1] == "same content as a.txt"
+    overwritten = plan_run([_input("a.txt", "sha-c")], ledger)  # a.txt now holds c.txt's content
+    assert overwritten.drops == {"a.txt": ledger[0]} and overwritten.changes_ledger
+    assert not overwritten.parse and overwritten.skipped[0][1] == "same content as c.txt"
 
 
 def test_a_full_rebuild_plans_every_file_once():
@@ -266,3 +284,42 @@ def test_bad_options_stop_before_any_work(tmp_path, capsys):
     assert main(["ingest", str(tmp_path), "--db", str(tmp_path / "x.duckdb")]) == 2
     assert "cannot read the warehouse" in capsys.readouterr().err
     assert (tmp_path / "x.duckdb").read_bytes() == b"not a database" * 64
+    (tmp_path / "afile").write_text("")
+    assert main(["ingest", str(tmp_path), "--db", str(tmp_path / "afile" / "csa.duckdb")]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "error: FileExistsError" in err and "warehouse is unchanged" in err and "Traceback" not in err
+
+
+def test_a_text_paper_misnamed_pdf_is_refused_but_loads_once_renamed(tmp_path):
+    data = (FIXTURES / "audit" / "eastvale_csa_2017.txt").read_bytes()
+    paper = tmp_path / "paper.pdf"
+    paper.write_bytes(data)
+    with pytest.raises(UnreadableDocument, match="corrupt PDF"):
+        parse_cache.extract_cached(paper, "inbox/paper.pdf", sha256_of(data), tmp_path / "cache")
+    paper = paper.rename(tmp_path / "paper.txt")  # the cached refusal belongs to the PDF reading only
+    doc = parse_cache.extract_cached(paper, "inbox/paper.txt", sha256_of(data), tmp_path / "cache")
+    assert len(doc.lists) == 3
+
+
+def test_a_pdf_that_fails_even_to_close_is_refused_once_and_remembered(tmp_path, monkeypatch):
+    # a fuzzed PDF (by the review) on which pdfplumber's close raises TypeError
+    data = (FIXTURES / "bad" / "fails_on_close.pdf").read_bytes()
+    (tmp_path / "x.pdf").write_bytes(data)
+    reads = _count_reads(monkeypatch)
+    for _ in range(2):
+        with pytest.raises(UnreadableDocument, match=r"^corrupt PDF"):
+            parse_cache.extract_cached(tmp_path / "x.pdf", "x.pdf", sha256_of(data), tmp_path / "cache")
+    assert reads == ["x.pdf"]
+
+
+def test_the_page_limit_counts_the_page_tree_not_only_what_the_pdf_declares():
+    from bad_inputs import _pdf
+
+    from extractors.readers import read_document
+
+    data = _pdf(lambda pdf, n: pdf.cell(text=f"Community Safety Partnership report, crime, page {n + 1}"), pages=1500)
+    lying = data.replace(b"/Count 1500", b"/Count 0001")
+    assert lying != data
+    for pdf in (data, lying):
+        with pytest.raises(UnreadableDocument, match="too long for one paper: 1,500 pages"):
+            read_document(pdf, "x.pdf")

@@ -12,6 +12,7 @@ from conftest import CORPUS, ROOT
 from renditions import rendition_of
 
 AUDIT = ROOT / "tests" / "fixtures" / "audit"
+HOUSE_SOUTHDOWN = ROOT / "tests" / "fixtures" / "house_styles" / "southdown_scrutiny_paper.txt"
 TABLES = {
     "documents": "doc_id, source_path, sha256",
     "lists": "list_id, doc_id, role, stance, applies_from, heading",
@@ -198,3 +199,60 @@ def test_two_worker_processes_give_the_same_warehouse(tmp_path):
     summary = build(corpus=CORPUS, db_path=two, cache_dir="off", workers=2)
     assert len(summary.documents) == 5
     assert snapshot(one) == snapshot(two)
+
+
+def test_the_log_keeps_its_history_and_never_repeats_rows(site):
+    db = site / "wh" / "csa.duckdb"
+    built = len(log_rows(db))
+    (site / "corpus" / "inbox" / "zero.pdf").write_bytes(b"")
+    runs = [ingest_here(site) for _ in range(3)]  # nothing new after the first: log-only appends
+    assert [len(r.log) for r in runs] == [1, 1, 1]
+    assert len(log_rows(db)) == built + 3
+    shutil.copy(AUDIT / "eastvale_csa_2017.txt", site / "corpus" / "inbox" / "new.txt")
+    ingest_here(site)  # a full rewrite carries the history over
+    assert len(log_rows(db)) == built + 5
+
+
+def test_moved_and_swapped_files_keep_their_records_under_the_new_name(site):
+    db = site / "wh" / "csa.duckdb"
+    inbox = site / "corpus" / "inbox"
+    (inbox / "x.txt").write_bytes((AUDIT / "eastvale_csa_2017.txt").read_bytes())
+    ingest_here(site)
+    held = lambda: {d[1]: d[2] for d in snapshot(db)["documents"] if d[1].startswith("inbox/")}  # noqa: E731
+    a = held()["inbox/x.txt"]
+    # x.txt becomes y.txt, and a new paper takes the name x.txt: both are kept, each under its own name
+    (inbox / "x.txt").rename(inbox / "y.txt")
+    shutil.copy(HOUSE_SOUTHDOWN, inbox / "x.txt")
+    summary = ingest_here(site)
+    assert {(r.source_path, r.status, r.error) for r in summary.log} >= {("inbox/y.txt", "skipped_unchanged",
+                                                                        "moved from inbox/x.txt")}
+    assert {r.source_path: r.status for r in summary.log}["inbox/x.txt"] == "replaced"
+    now = held()
+    assert now["inbox/y.txt"] == a and now["inbox/x.txt"] != a and len(now) == 2
+    # a plain rename moves the record too
+    (inbox / "y.txt").rename(inbox / "z.txt")
+    ingest_here(site)
+    assert set(held()) == {"inbox/x.txt", "inbox/z.txt"}
+
+
+def test_a_build_keeps_papers_ingested_from_outside_the_corpus(site, tmp_path_factory):
+    from flows.build import build
+
+    db = site / "wh" / "csa.duckdb"
+    outside = tmp_path_factory.mktemp("elsewhere") / "eastvale 2017.txt"
+    outside.write_bytes((AUDIT / "eastvale_csa_2017.txt").read_bytes())
+    from flows.build import ingest
+
+    ingest(paths=[str(outside)], db_path=str(db), corpus_root=str(site / "corpus"), cache_dir=str(site / "own-cache"),
+           wait=0)
+    count = len(snapshot(db)["documents"])
+    build(corpus=site / "corpus", db_path=db, cache_dir=site / "own-cache")
+    assert outside.as_posix() in {d[1] for d in snapshot(db)["documents"]}
+    assert len(snapshot(db)["documents"]) == count
+    # gone from disk and from the cache: a rebuild drops it, and says so
+    outside.unlink()
+    shutil.rmtree(site / "own-cache")
+    build(corpus=site / "corpus", db_path=db, cache_dir=site / "own-cache")
+    assert len(snapshot(db)["documents"]) == count - 1
+    (row,) = [r for r in log_rows(db) if r[0] == outside.as_posix() and r[1] == "failed"]
+    assert "held from outside the corpus" in row[2] and "dropped by this rebuild" in row[2]
