@@ -323,3 +323,14 @@ def test_the_page_limit_counts_the_page_tree_not_only_what_the_pdf_declares():
     for pdf in (data, lying):
         with pytest.raises(UnreadableDocument, match="too long for one paper: 1,500 pages"):
             read_document(pdf, "x.pdf")
+
+
+def test_list_columns_load_whatever_their_first_thousands_of_values_are(tmp_path):
+    # found by the 1,000-paper benchmark: thousands of claims with no change ids, then one with
+    from warehouse.store import _frame, _insert, connect
+
+    con = connect(tmp_path / "x.duckdb")
+    con.execute("CREATE TABLE verdicts (claim_id VARCHAR, change_ids VARCHAR[] NOT NULL)")
+    rows = [(f"c{i}", [] if i < 5000 else ["obs-1"]) for i in range(5001)]
+    _insert(con, "verdicts", _frame(rows, ["claim_id", "change_ids"]))
+    assert con.execute("SELECT count(*), max(len(change_ids)) FROM verdicts").fetchone() == (5001, 1)

@@ -69,10 +69,15 @@ def _frame(rows: Iterable[tuple], columns: Sequence[str]) -> pd.DataFrame:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Insert a frame, cast to the table's declared types: DuckDB infers a frame's types from its first
+    rows, so a list column whose first thousands of values are empty would otherwise be `NULL[]`."""
     if frame.empty:
         return
+    declared = dict(con.execute(f"SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = '{table}'"
+                                ).fetchall())
     con.register("incoming", frame)
-    con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT {', '.join(frame.columns)} FROM incoming")
+    select = ", ".join(f'CAST("{c}" AS {declared[c]})' for c in frame.columns)
+    con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT {select} FROM incoming")
     con.unregister("incoming")
 
 
