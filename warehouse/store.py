@@ -69,12 +69,14 @@ def _frame(rows: Iterable[tuple], columns: Sequence[str]) -> pd.DataFrame:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    """Insert a frame, cast to the table's declared types: DuckDB infers a frame's types from its first
-    rows, so a list column whose first thousands of values are empty would otherwise be `NULL[]`."""
+    """Insert a frame, read whole and cast to the table's declared types."""
     if frame.empty:
         return
     declared = dict(con.execute(f"SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = '{table}'"
                                 ).fetchall())
+    # object columns are typed from a sample of rows: look at all of them (None in the first thousands of
+    # rows, then text, would otherwise fail the scan)
+    con.execute(f"SET pandas_analyze_sample = {max(len(frame), 1000)}")
     con.register("incoming", frame)
     select = ", ".join(f'CAST("{c}" AS {declared[c]})' for c in frame.columns)
     con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT {select} FROM incoming")
