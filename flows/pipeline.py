@@ -152,16 +152,25 @@ class Workers:
         self.in_task = in_task
         self._pool: ProcessPoolExecutor | None = None
         self._guard = threading.Lock()  # tasks run in threads: one pool, replaced once when broken
+        self._parsing = threading.Lock()
 
     def __getstate__(self) -> dict:  # shipped to remote task runners without the local pool
-        return {**self.__dict__, "_pool": None, "_guard": None}
+        return {**self.__dict__, "_pool": None, "_guard": None, "_parsing": None}
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state, _guard=threading.Lock())
+        self.__dict__.update(state, _guard=threading.Lock(), _parsing=threading.Lock())
+
+    @property
+    def in_flight(self) -> int:
+        """Tasks kept submitted: more than the parsers, so Prefect's per-task bookkeeping overlaps parsing."""
+        return self.n if self.in_task else max(8, 4 * self.n)
 
     def run(self, *args) -> ExtractedDocument:
-        if self.n == 1 or self.in_task:
+        if self.in_task:
             return extract_cached(*args)
+        if self.n == 1:
+            with self._parsing:  # one parse at a time in this process
+                return extract_cached(*args)
         with self._guard:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(self.n, mp_context=multiprocessing.get_context("spawn"))
@@ -201,14 +210,14 @@ def parse_file(path: Path | None, source_path: str, sha256: str, cache_dir: Path
 
 def parse_all(items: list[tuple[Path | None, str, str]], cache_dir: Path | None, workers: Workers,
               retry_delay: float, phase: str, on_progress: ProgressCallback | None):
-    """One task per file, at most `workers.n` in flight; yields (index, extracted, reason, started, finished)
-    as each completes. A task that still fails after its retries fails its file, never the batch."""
+    """One task per file, at most `workers.in_flight` submitted at once; yields (index, extracted, reason,
+    started, finished) as each completes. A task that still fails after its retries fails its file, never the batch."""
     task_fn = parse_file.with_options(retry_delay_seconds=exponential_backoff(backoff_factor=retry_delay))
     queue = list(enumerate(items))[::-1]
     inflight: dict = {}
     done = 0
     while queue or inflight:
-        while queue and len(inflight) < workers.n:
+        while queue and len(inflight) < workers.in_flight:
             i, (path, rel, sha) = queue.pop()
             inflight[task_fn.submit(path, rel, sha, cache_dir, workers)] = (i, dt.datetime.now())
         future = next(as_completed(list(inflight)))
