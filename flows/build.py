@@ -17,8 +17,6 @@ from flows.pipeline import ProgressCallback, RunSummary, default_cache_dir, run
 from normalisers.timeline import CURATED_FILE
 from warehouse.lock import warehouse_lock
 
-BuildSummary = RunSummary  # the name earlier code and docs use
-
 
 def _cache(cache_dir, db_path: Path) -> Path | None:
     if cache_dir == "off":

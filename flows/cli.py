@@ -39,13 +39,9 @@ def _quiet_prefect_run_logs() -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from flows.corpus_files import corpus_files
-
     corpus = Path(args.corpus)
-    try:
-        corpus_files(corpus)
-    except FileNotFoundError as err:
-        err_console.print(f"[red]error:[/red] {err}")
+    if not corpus.exists():
+        err_console.print(f"[red]error:[/red] corpus folder not found: {corpus}")
         return 2
     root = corpus if corpus.is_dir() else corpus.parent
     return _run(args, [corpus], root, rebuild=True)

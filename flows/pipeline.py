@@ -74,11 +74,6 @@ class RunSummary:
     def skipped(self) -> list[IngestLogRow]:
         return self.with_status("skipped_unchanged")
 
-    @property
-    def loaded(self) -> list[tuple[str, ExtractedDocument]]:
-        """What the warehouse holds after the run (kept for the build summary's table)."""
-        return self.documents
-
 
 class CannotRebuild(Exception):
     """A document the warehouse holds can be neither found in the cache nor re-read."""
@@ -337,13 +332,10 @@ def _where(entry: LedgerEntry, corpus_root: Path) -> Path | None:
 def _parse_new(plan: Plan, cache_dir, pool: Workers, retry_delay: float, on_progress):
     now = dt.datetime.now()
     rows: dict[str, IngestLogRow] = {}
-    order = {}
-    for n, item in enumerate(plan.unreadable):
-        rows[item.source_path] = IngestLogRow(item.source_path, item.sha256, "failed", item.error, now, now)
-        order[item.source_path] = n
     total = len(plan.unreadable) + len(plan.skipped) + len(plan.parse)
     done = 0
     for item in plan.unreadable:
+        rows[item.source_path] = IngestLogRow(item.source_path, item.sha256, "failed", item.error, now, now)
         done += 1
         if on_progress:
             on_progress(ProgressEvent("parsing", done, total, item.source_path, f"failed: {item.error}"))
@@ -409,7 +401,4 @@ def _reload(kept: list[LedgerEntry], corpus_root: Path, cache_dir, pool: Workers
 def default_cache_dir(db_path: Path) -> Path:
     return Path(os.environ.get("CSA_CACHE_DIR") or Path(db_path).parent / ".csa-cache")
 
-
-def check_curated(curated_path: Path) -> None:
-    load_curated(curated_path)  # raises on a malformed file, before any work
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -279,26 +280,39 @@ def remove_stale_temp_files(db_path: Path) -> list[Path]:
     return stale
 
 
-def append_log(db_path: Path, log: Sequence[IngestLogRow]) -> None:
-    """Add a run's log rows when nothing else changed: on a copy, swapped in like a full build,
-    so readers in other processes never wait and a kill leaves the old file."""
+@contextmanager
+def _swapped_in(db_path: Path, copy_of_current: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a temporary file beside `db_path` (a copy of it, or empty), swapped in atomically
+    when the block ends without error; on any error, or a kill, the old file is untouched."""
     db_path = Path(db_path)
-    if not db_path.exists():
-        write_warehouse(db_path, [], {}, log)
-        return
+    db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_path(db_path)
+    wal = tmp.with_name(tmp.name + ".wal")
+    for stale in (tmp, wal):
+        stale.unlink(missing_ok=True)
     try:
-        shutil.copyfile(db_path, tmp)
+        if copy_of_current:
+            shutil.copyfile(db_path, tmp)
         con = connect(tmp)
         try:
-            load_rows(con, [], {}, log)
+            yield con
             con.execute("CHECKPOINT")
         finally:
             con.close()
         os.replace(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        wal.unlink(missing_ok=True)
+
+
+def append_log(db_path: Path, log: Sequence[IngestLogRow]) -> None:
+    """Add a run's log rows when nothing else changed: on a copy, swapped in like a full build,
+    so readers in other processes never wait and a kill leaves the old file."""
+    if not Path(db_path).exists():
+        write_warehouse(db_path, [], {}, log)
+        return
+    with _swapped_in(db_path, copy_of_current=True) as con:
+        load_rows(con, [], {}, log)
 
 
 def write_warehouse(
@@ -310,22 +324,8 @@ def write_warehouse(
     audited: tuple[Sequence[AuditedClaim], Sequence[Finding]] | None = None,
 ) -> None:
     """Build the warehouse in a temporary file next to `db_path`, then swap it in atomically."""
-    db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_path(db_path)
-    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    try:
-        con = connect(tmp)
-        try:
-            con.execute("BEGIN")
-            create_schema(con)
-            load_rows(con, docs, sources, log, normalised, audited)
-            con.execute("COMMIT")
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        os.replace(tmp, db_path)
-    finally:
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    with _swapped_in(db_path) as con:
+        con.execute("BEGIN")
+        create_schema(con)
+        load_rows(con, docs, sources, log, normalised, audited)
+        con.execute("COMMIT")
