@@ -96,10 +96,24 @@ def join_lines_with_offsets(texts: Sequence[str]) -> tuple[str, list[int]]:
 
 def line_at_offset(lines: Sequence[Line], offsets: Sequence[int], char: int) -> Line:
     """The line a character of joined text (see join_lines_with_offsets) was printed on."""
-    best = lines[0]
-    for line, offset in zip(lines, offsets, strict=True):
-        if 0 <= offset <= char:
-            best = line
+    return lines[line_index_at_offset(offsets, char)]
+
+
+def line_index_at_offset(offsets: Sequence[int], char: int) -> int:
+    """Index of the last line starting at or before `char` (0 if none). A binary search (offsets rise,
+    but for -1 holes where a line was empty), so a paragraph of thousands of lines costs little per lookup."""
+    lo, hi, best = 0, len(offsets), 0
+    while lo < hi:
+        mid = (lo + hi) // 2
+        j = mid
+        while j >= lo and offsets[j] < 0:
+            j -= 1
+        if j < lo:
+            lo = mid + 1
+        elif offsets[j] <= char:
+            best, lo = j, mid + 1
+        else:
+            hi = j
     return best
 
 

@@ -40,6 +40,20 @@ def bullet_glyphs() -> tuple[str, ...]:
     return tuple(load_yaml("layout.yaml")["bullet_glyphs"])
 
 
+@cache
+def bullet_line() -> re.Pattern[str]:
+    """A line opening with a bullet marker (layout.yaml `bullet_markers`), after `normalise_glyphs`.
+
+    Groups: indent, marker, rest. The one definition both readers use, so a paper printed with
+    '- ' bullets gives the same items from its text and its PDF.
+    """
+    alternatives = [
+        f"{re.escape(m)}(?=\\s+[A-Z0-9‘'\"(])" if m.isalpha() else re.escape(m)
+        for m in load_yaml("layout.yaml")["bullet_markers"]
+    ]
+    return re.compile(rf"^(?P<indent>[ \t]*)(?P<marker>{'|'.join(alternatives)})\s+(?P<rest>\S.*)$")
+
+
 def fix_homoglyphs(text: str) -> str:
     """Rewrite look-alike letters in words that are otherwise Latin (or all look-alikes)."""
     table = _homoglyph_map()

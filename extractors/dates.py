@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from extractors.limits import default_limits
 from extractors.rulebook import load_jsonl
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -41,6 +42,9 @@ def _nlp_and_matcher():
     from spacy.matcher import Matcher
 
     nlp = spacy.blank("en")
+    # spaCy's own cap (1,000,000 characters) guards its parser's memory; this pipeline only tokenizes,
+    # and our limit on a paper's text is the one that applies.
+    nlp.max_length = max(nlp.max_length, default_limits().max_text_bytes)
     matcher = Matcher(nlp.vocab)
     for i, rule in enumerate(load_jsonl("date_patterns.jsonl")):
         pattern = [_TOKEN_MACROS[tok] if isinstance(tok, str) else tok for tok in rule["pattern"]]
@@ -89,6 +93,9 @@ def _fiscal(text: str) -> tuple[dt.date, dt.date] | None:
 
 def find_dates(text: str) -> list[DateSpan]:
     nlp, matcher = _nlp_and_matcher()
+    if len(text) > nlp.max_length:
+        raise default_limits().refuse(f"too large for one paper: a passage of {len(text):,} characters",
+                                      "max_text_bytes")
     doc = nlp(text)
     from spacy.util import filter_spans
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from extractors.blocks import join_lines_with_offsets, line_at_offset
+from extractors.blocks import join_lines_with_offsets, line_at_offset, line_index_at_offset
 from extractors.dates import find_dates
 from extractors.model import Document, Line
 from extractors.rulebook import load_yaml
@@ -96,7 +96,7 @@ def _role_for(unit: _Unit, char_start: int, char_end: int) -> str:
     rules = _rules()
     if unit.furniture:
         return "other"
-    before = unit.text[:char_start][-120:]
+    before = unit.text[max(0, char_start - 120):char_start]
     for role, patterns in rules["date_roles"].items():
         if any(_compiled(p).search(before) for p in patterns or ()):
             return role
@@ -105,9 +105,10 @@ def _role_for(unit: _Unit, char_start: int, char_end: int) -> str:
         ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
     ):
         return "meeting"
-    rest = unit.text[:char_start] + unit.text[char_end:]
-    if unit.content_index < int(rules["meeting_date_line_max"]) and not _WEEKDAY_OR_TIME.sub("", rest):
-        return "meeting"  # a bare date line at the top of an agenda
+    if unit.content_index < int(rules["meeting_date_line_max"]) and len(unit.text) - (char_end - char_start) < 80:
+        rest = unit.text[:char_start] + unit.text[char_end:]
+        if not _WEEKDAY_OR_TIME.sub("", rest):
+            return "meeting"  # a bare date line at the top of an agenda
     return "other"
 
 
@@ -126,22 +127,44 @@ def extract_document_dates(doc: Document) -> list[DocumentDate]:
     out: list[DocumentDate] = []
     for unit in _units(doc):
         for span in find_dates(unit.text):
-            line = unit.line_at(span.char_start)
+            index = line_index_at_offset(unit.offsets, span.char_start)
+            line = unit.lines[index]
+            quote = _quote(line.text, span.text, span.char_start - max(unit.offsets[index], 0))
+            before = unit.text[max(0, span.char_start - _CONTEXT):span.char_start]
             if span.label == "RANGE" and not unit.furniture:
-                alone = not unit.text.replace(span.text, "").strip(" .,;:()")
-                if not (alone or _names_agreement(unit.text[: span.char_start], agreement_mention, other_document)):
-                    out.append(DocumentDate(span.start, "other", line.text, line.page, line.number))
+                short = len(unit.text) < 4 * len(span.text) + 20
+                alone = short and not unit.text.replace(span.text, "").strip(" .,;:()")
+                if not (alone or _names_agreement(before, agreement_mention, other_document)):
+                    out.append(DocumentDate(span.start, "other", quote, line.page, line.number))
                     continue
             if span.label in ("RANGE", "FISCAL"):
-                stated = not unit.furniture and period_context.search(unit.text[: span.char_start])
+                stated = not unit.furniture and period_context.search(before)
                 if span.label == "FISCAL" and not stated:
                     continue  # '2019/20' alone is a financial year mentioned, not a stated period
-                out.append(DocumentDate(span.start, "period_start", line.text, line.page, line.number))
-                out.append(DocumentDate(span.end, "period_end", line.text, line.page, line.number))  # type: ignore[arg-type]
+                out.append(DocumentDate(span.start, "period_start", quote, line.page, line.number))
+                out.append(DocumentDate(span.end, "period_end", quote, line.page, line.number))  # type: ignore[arg-type]
                 continue
             role = _role_for(unit, span.char_start, span.char_end)
-            out.append(DocumentDate(span.start, role, line.text, line.page, line.number))
+            out.append(DocumentDate(span.start, role, quote, line.page, line.number))
     return out
+
+
+# How far back a date's wording is read ("agreement for the period ..."); a paragraph's worth, so a
+# passage of a million characters costs the same per date as a short one.
+_CONTEXT = 2000
+_QUOTE_MAX, _QUOTE_SIDE = 1000, 200
+
+
+def _quote(line_text: str, date_text: str, near: int) -> str:
+    """The printed line a date was found on; for an overlong line (a whole web paragraph, a dump),
+    the stretch around the date (found at or after `near - 50`), so the evidence stays readable and a
+    record never carries megabytes."""
+    if len(line_text) <= _QUOTE_MAX:
+        return line_text
+    at = line_text.find(date_text, max(0, near - 50))
+    at = at if at >= 0 else max(line_text.find(date_text), 0)
+    start, end = max(0, at - _QUOTE_SIDE), min(len(line_text), at + len(date_text) + _QUOTE_SIDE)
+    return ("…" if start else "") + line_text[start:end] + ("…" if end < len(line_text) else "")
 
 
 def _doc_kind(doc: Document, header: list[str]) -> str:

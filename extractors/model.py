@@ -18,6 +18,16 @@ from typing import Literal
 BlockKind = Literal["heading", "bullet", "paragraph", "table"]
 
 
+class UnreadableDocument(Exception):
+    """The input cannot be turned into a document; `reason` says why in one line."""
+
+    def __init__(self, reason: str):
+        # one printable line, whatever a library put in its message
+        reason = " ".join("".join(ch if ch.isprintable() else " " for ch in reason).split())
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Line:
     """One printed line after artefact cleaning, with the reader's layout hints."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from extractors.claims import Claim, extract_claims
 from extractors.history import NarratedChange, extract_narrated_changes
 from extractors.leads import Lead, extract_leads
+from extractors.limits import Limits, default_limits
 from extractors.lists import ExtractedList, extract_lists
 from extractors.metadata import (
     DocumentDate,
@@ -41,20 +42,27 @@ def doc_id_for(sha256: str) -> str:
     return sha256[:16]
 
 
-def extract_document(data: bytes, source_path: str) -> ExtractedDocument:
+def extract_document(data: bytes, source_path: str, limits: Limits | None = None) -> ExtractedDocument:
     """Parse and run every extractor. Raises readers.UnreadableDocument on bad input."""
-    return extract_from(read_document(data, source_path))
+    return extract_from(read_document(data, source_path, limits), limits)
 
 
-def extract_from(document: Document) -> ExtractedDocument:
+def extract_from(document: Document, limits: Limits | None = None) -> ExtractedDocument:
     """Run every extractor over a parsed document (the cacheable half of `extract_document`).
 
-    Raises readers.UnreadableDocument when the text is not a community-safety paper at all.
+    Raises readers.UnreadableDocument when the text is not a community-safety paper at all, or
+    a list runs past `limits.max_list_items` (thousands of bullets are a dump, not priorities).
     """
+    limits = limits or default_limits()
     check_relevance(document)
     dates = extract_document_dates(document)
     metadata = extract_metadata(document, dates)
     lists = extract_lists(document, metadata, dates)
+    for lst in lists:
+        if len(lst.items) > limits.max_list_items:
+            raise limits.refuse(f"list too long: {len(lst.items):,} items under '{lst.heading[:60]}' "
+                                f"(page {lst.page}, line {lst.line})", "max_list_items",
+                                why="a dump of bullets, not a list of priorities")
     priority_labels = [item.raw_label for lst in lists if lst.role == "priorities" for item in lst.items]
     leads = extract_leads(document, priority_labels)
     return ExtractedDocument(

@@ -7,6 +7,7 @@ person can act on; callers record it and go on.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import hashlib
 import io
@@ -19,50 +20,41 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from extractors.blocks import build_blocks
-from extractors.cleaning import clean_text, collapse_spaces, normalise_glyphs, strip_markup
-from extractors.model import Document, Line, Page
+from extractors.cleaning import bullet_line, clean_text, collapse_spaces, normalise_glyphs, strip_markup
+from extractors.limits import Limits, default_limits
+from extractors.model import Document, Line, Page, UnreadableDocument
 from extractors.rulebook import load_yaml
+
+__all__ = ["PDF_SUFFIXES", "TEXT_SUFFIXES", "UnreadableDocument", "read_document", "read_pdf", "read_text"]
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 PDF_SUFFIXES = (".pdf",)
-
-
-class UnreadableDocument(Exception):
-    """The input cannot be turned into a document; `reason` says why in one line."""
-
-    def __init__(self, reason: str):
-        # one printable line, whatever a library put in its message
-        reason = " ".join("".join(ch if ch.isprintable() else " " for ch in reason).split())
-        super().__init__(reason)
-        self.reason = reason
 
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_document(data: bytes, source_path: str) -> Document:
-    """Dispatch on the file's content (PDF magic) or suffix."""
+def read_document(data: bytes, source_path: str, limits: Limits | None = None) -> Document:
+    """Dispatch on the file's content (PDF magic) or suffix. `limits`: default rules/limits.yaml."""
+    limits = limits or default_limits()
     if not data:
         raise UnreadableDocument("empty file (0 bytes)")
-    limits = load_yaml("layout.yaml")["limits"]
     if data[:5] == b"%PDF-" or source_path.lower().endswith(PDF_SUFFIXES):
-        return read_pdf(data, source_path)
-    if len(data) > int(limits["max_text_bytes"]):
-        raise UnreadableDocument(
-            f"too large for one paper: {len(data):,} bytes of text (limit {int(limits['max_text_bytes']):,}, "
-            "limits.max_text_bytes in extractors/rules/layout.yaml)"
-        )
-    return read_text(data, source_path)
+        return read_pdf(data, source_path, limits)
+    if len(data) > limits.max_text_bytes:
+        raise limits.refuse(f"too large for one paper: {len(data):,} bytes of text", "max_text_bytes", " bytes")
+    return read_text(data, source_path, limits)
 
 
-def _too_many_pages(count: int) -> None:
-    limit = int(load_yaml("layout.yaml")["limits"]["max_pages"])
-    if count > limit:
-        raise UnreadableDocument(
-            f"too long for one paper: {count:,} pages (limit {limit:,}, limits.max_pages in "
-            "extractors/rules/layout.yaml); split the file or raise the limit"
-        )
+def _too_many_pages(count: int, limits: Limits) -> None:
+    if count > limits.max_pages:
+        raise limits.refuse(f"too long for one paper: {count:,} pages", "max_pages")
+
+
+def _too_many_lines(count: int, limits: Limits) -> None:
+    if count > limits.max_lines:
+        raise limits.refuse(f"too long for one paper: more than {limits.max_lines:,} lines", "max_lines")
 
 
 def _declared_page_count(pdf) -> int:
@@ -80,7 +72,6 @@ def _declared_page_count(pdf) -> int:
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")
 _RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 _PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_BULLET = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*•]|o(?=\s+[A-Z0-9‘'\"(]))\s+(?P<rest>\S.*)$")
 
 
 @cache
@@ -88,7 +79,22 @@ def _furniture_rules() -> dict:
     return load_yaml("layout.yaml")["furniture"]
 
 
+# Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
 def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without a BOM), UTF-16/32 with a BOM, else Windows-1252."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as err:
+                raise UnreadableDocument(
+                    f"undecodable text: starts with a {encoding.upper().removesuffix('-SIG')} byte-order mark but "
+                    f"is not {encoding.upper().removesuffix('-SIG')} ({err.reason} at byte {err.start})"
+                ) from None
     if b"\x00" in data[:4096]:
         raise UnreadableDocument("binary file, not text (NUL bytes found)")
     try:
@@ -144,7 +150,7 @@ def text_line(page: int, number: int, raw: str) -> Line:
         heading_level = len(heading.group(1))
         body = heading.group(2)
     marker = None
-    bullet = _BULLET.match(body)
+    bullet = bullet_line().match(body)
     if bullet and not heading_level:
         marker = bullet.group("marker")
         indent = len(bullet.group("indent").expandtabs(4))
@@ -245,13 +251,15 @@ def _with(line: Line, **changes) -> Line:
     return replace(line, **changes)
 
 
-def read_text(data: bytes, source_path: str) -> Document:
+def read_text(data: bytes, source_path: str, limits: Limits | None = None) -> Document:
+    limits = limits or default_limits()
     text = decode_text(data)
     if not text.strip():
         raise UnreadableDocument("no text: the file is empty or whitespace only")
     raw_pages = text.replace("\r\n", "\n").replace("\r", "\n").split("\f")
-    _too_many_pages(len(raw_pages))
+    _too_many_pages(len(raw_pages), limits)
     all_raw = [ln for page in raw_pages for ln in page.split("\n")]
+    _too_many_lines(len(all_raw), limits)
     double_spaced = _is_double_spaced(all_raw)
     pages: list[Page] = []
     all_lines: list[Line] = []
@@ -308,22 +316,23 @@ def _line_from_words(page_no: int, words: list[dict], left: float, char_width: f
     marker = None
     body = glyphs
     x0 = words[0]["x0"]
-    if body.startswith("•"):
-        marker = "•"
-        body = body[1:].lstrip()
-        if len(words) > 1:
-            x0 = words[1]["x0"]
+    bullet = bullet_line().match(body)
+    if bullet:
+        marker, body = bullet.group("marker"), bullet.group("rest")
+        if len(words) > 1 and normalise_glyphs(words[0]["text"]) == marker:
+            x0 = words[1]["x0"]  # the item's text, not its marker, sets the indent
     numbered = re.match(r"^(\d{1,2}[.)])\s", body)
-    bold = all("bold" in w.get("fontname", "").lower() for w in words if w["text"].strip("•"))
+    bold = all("bold" in w.get("fontname", "").lower() for w in words if normalise_glyphs(w["text"]) != marker)
     text, _ = strip_markup(body)
     text = collapse_spaces(text)
     indent = max(0, round((x0 - left) / char_width)) if marker or numbered else 0
     return Line(page_no, 0, raw, text, indent=indent, bold=bold, marker=marker)
 
 
-def read_pdf(data: bytes, source_path: str) -> Document:
+def read_pdf(data: bytes, source_path: str, limits: Limits | None = None) -> Document:
     import pdfplumber
 
+    limits = limits or default_limits()
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as err:  # pdfminer raises a zoo of types on corrupt or encrypted files
@@ -331,13 +340,19 @@ def read_pdf(data: bytes, source_path: str) -> Document:
             raise UnreadableDocument("encrypted PDF: a password is needed to open it") from None
         raise UnreadableDocument(f"corrupt PDF: {type(err).__name__}: {err}".strip()[:300]) from None
     try:
-        _too_many_pages(_declared_page_count(pdf))
+        _too_many_pages(_declared_page_count(pdf), limits)
         try:
-            _too_many_pages(len(pdf.pages))  # the page tree itself, should /Count understate it
-            pages = [_page_items(page, no) for no, page in enumerate(pdf.pages, start=1)]
-            heights = [float(page.height) for page in pdf.pages]
+            _too_many_pages(len(pdf.pages), limits)  # the page tree itself, should /Count understate it
+            pages: list[list[_Item]] = []
+            heights: list[float] = []
+            for no, page in enumerate(pdf.pages, start=1):
+                check_page_content(page.page_obj, no, limits)
+                pages.append(_page_items(page, no))
+                heights.append(float(page.height))
+                page.close()  # drop pdfplumber's cached layout objects: memory stays one page deep
+                _too_many_lines(sum(map(len, pages)), limits)
         except MemoryError:
-            raise  # not the file's verdict: the run may retry it elsewhere
+            raise  # not the file's verdict here: the run's budget decides
         except UnreadableDocument:
             raise
         except Exception as err:
@@ -361,6 +376,81 @@ def read_pdf(data: bytes, source_path: str) -> Document:
         pages=doc_pages,
         blocks=build_blocks([ln for page in doc_pages for ln in page.lines]),
     )
+
+
+# A content-stream operator: a short bare word ("re", "f", "Tj", "T*", "'"), not a /Name or a number.
+_PDF_OPERATOR = re.compile(rb"(?<![^\s\]\)>])[A-Za-z'\"][A-Za-z0-9*'\"]{0,2}(?![^\s\[\(<>/%\]])")
+_PDF_STRING = re.compile(rb"\((?:[^()\\]|\\.)*\)", re.S)
+
+
+def check_page_content(page_obj, page_no: int, limits: Limits) -> None:
+    """Refuse a page whose content streams inflate past `max_stream_bytes` or draw more than
+    `max_page_operators` operators, before pdfminer lays it out (which costs time and memory per
+    operator). The page's own streams and the forms it draws are counted; a damaged stream is left
+    for the layout to report."""
+    operators = 0
+    for stream in _content_streams(page_obj):
+        data = _inflated(stream, limits.max_stream_bytes)
+        if data is None:
+            raise limits.refuse(f"PDF stream too large: a content stream on page {page_no} inflates past "
+                                f"{limits.max_stream_bytes:,} bytes", "max_stream_bytes", " bytes",
+                                "a compression bomb or a huge drawing, not a paper's text")
+        operators += len(_PDF_OPERATOR.findall(_PDF_STRING.sub(b" ", data)))
+    if operators > limits.max_page_operators:
+        raise limits.refuse(f"too many drawing operators: page {page_no} has {operators:,}", "max_page_operators",
+                            why="a drawing or a bomb, not a paper's text")
+
+
+def _content_streams(page_obj) -> list:
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    try:
+        streams = [s for s in (resolve1(c) for c in page_obj.contents) if isinstance(s, PDFStream)]
+        resources = [page_obj.resources]
+        seen: set[int] = set()
+        while resources:
+            res = resolve1(resources.pop())
+            xobjects = resolve1(res.get("XObject")) if isinstance(res, dict) else None
+            for ref in (xobjects.values() if isinstance(xobjects, dict) else ()):
+                obj = resolve1(ref)
+                subtype = getattr(resolve1(obj.get("Subtype")), "name", None) if isinstance(obj, PDFStream) else None
+                if subtype == "Form" and id(obj) not in seen:
+                    seen.add(id(obj))
+                    streams.append(obj)
+                    resources.append(obj.get("Resources"))
+        return streams
+    except Exception:  # a damaged resource tree: the layout reports it
+        return []
+
+
+def _inflated(stream, cap: int) -> bytes | None:
+    """The stream's decoded bytes, or None when they would pass `cap`. Flate (nearly every content
+    stream) is inflated in bounded steps and handed back to pdfminer so it is not inflated twice."""
+    import zlib
+
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE
+
+    try:
+        if stream.data is not None:
+            return stream.data if len(stream.data) <= cap else None
+        filters = stream.get_filters()
+        plain_flate = (
+            len(filters) == 1 and filters[0][0] in LITERALS_FLATE_DECODE and not filters[0][1]
+            and not stream.decipher and stream.rawdata is not None
+        )
+        if not filters and stream.rawdata is not None and not stream.decipher:
+            return stream.rawdata if len(stream.rawdata) <= cap else None
+        if not plain_flate:
+            data = stream.get_data()  # rarer encodings: decoded whole; the run's memory budget bounds them
+            return data if len(data) <= cap else None
+        inflater = zlib.decompressobj()
+        data = inflater.decompress(stream.rawdata, cap + 1)
+        if len(data) > cap:
+            return None
+        stream.data, stream.rawdata = data, None
+        return data
+    except Exception:  # a damaged stream: the layout decides (pdfminer repairs some)
+        return b""
 
 
 def _page_items(page, page_no: int) -> list[_Item]:

@@ -50,3 +50,53 @@ def write_odd_named_paper(folder: Path) -> Path:
     path = Path(os.fsdecode(os.fsencode(folder) + b"/" + ODD_NAME))
     path.write_bytes(source.read_bytes())
     return path
+
+
+# ---------------------------------------------------------------- hand-built PDFs for the budgets
+
+PAPER_TEXT = b"BT /F1 11 Tf 72 720 Td (Community Safety Partnership: crime and disorder priorities) Tj ET\n"
+
+
+def raw_pdf(contents: list[bytes]) -> bytes:
+    """A PDF with one page per content stream (Flate-compressed), Helvetica as /F1; no library involved,
+    so a test can say exactly what each page draws."""
+    import zlib
+
+    pages = len(contents)
+    font = 3 + 2 * pages
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [" + " ".join(f"{3 + 2 * i} 0 R" for i in range(pages)).encode()
+               + b"] /Count " + str(pages).encode() + b" >>"]
+    for i, content in enumerate(contents):
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+                       f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode())
+        data = zlib.compress(content, 9)
+        objects.append(f"<< /Length {len(data)} /Filter /FlateDecode >>\nstream\n".encode() + data + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out, offsets = b"%PDF-1.4\n", []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + obj + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    return out + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+
+
+def rects(n: int) -> bytes:
+    """`n` small filled rectangles: 2 operators each ('re', 'f'), costly for pdfminer to lay out."""
+    return b"".join(f"{i % 500} {i % 700} 2 2 re f\n".encode() for i in range(n))
+
+
+def stream_bomb(inflated: int) -> bytes:
+    """A page whose content stream is a paper's line and then `inflated` bytes of spaces (tiny compressed)."""
+    return raw_pdf([PAPER_TEXT + b" " * inflated])
+
+
+def operator_bomb(operators: int) -> bytes:
+    return raw_pdf([PAPER_TEXT + rects(operators // 2)])
+
+
+def slow_pdf(pages: int, rects_per_page: int) -> bytes:
+    """Many pages each under the operator cap, together slow to lay out: for the time budget."""
+    return raw_pdf([PAPER_TEXT + rects(rects_per_page)] * pages)

@@ -154,8 +154,8 @@ class _Writer:
         self.y = self.pdf.get_y()
 
 
-def render_pdf(doc: Document) -> bytes:
-    """Print a parsed text document as a PDF."""
+def render_pdf(doc: Document, bullet: str = "•") -> bytes:
+    """Print a parsed text document as a PDF, bullet items marked with `bullet` ('-' as some councils print)."""
     furniture = [ln.text for ln in doc.furniture]
     footer = next((f for f in furniture if f.rstrip()[-1:].isdigit()), "Page")
     footer_text = re.sub(r"\s*\d{1,4}\s*$", "", footer) + " "
@@ -180,7 +180,7 @@ def render_pdf(doc: Document) -> bytes:
                 wrapped = writer.wrap(line.text, PAGE_W - RIGHT - x_text, bold)
                 for j, piece in enumerate(wrapped):
                     if i == 0 and j == 0 and glyph:
-                        marker = "•"
+                        marker = bullet
                         if not writer.room(LINE_H):
                             writer.new_page()
                         writer.pdf.set_font("DejaVu", "", BODY_PT)
@@ -199,14 +199,14 @@ def render_pdf(doc: Document) -> bytes:
     return bytes(writer.pdf.output())
 
 
-def rendition_of(text_path: Path) -> Path:
+def rendition_of(text_path: Path, bullet: str = "•") -> Path:
     """The PDF rendition of a text file, generated once per content hash into tests/.generated."""
     data = text_path.read_bytes()
-    digest = hashlib.sha256(data + Path(__file__).read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha256(data + bullet.encode() + Path(__file__).read_bytes()).hexdigest()[:12]
     out = GENERATED / f"{text_path.stem}.{digest}.pdf"
     if not out.is_file():
         GENERATED.mkdir(exist_ok=True)
-        pdf = render_pdf(read_text(data, text_path.name))
+        pdf = render_pdf(read_text(data, text_path.name), bullet)
         tmp = out.with_suffix(".tmp")
         tmp.write_bytes(pdf)
         tmp.replace(out)

@@ -124,9 +124,9 @@ def _count_reads(monkeypatch) -> list[str]:
     reads: list[str] = []
     real = parse_cache.read_document
 
-    def counting(data, source_path):
+    def counting(data, source_path, limits=None):
         reads.append(source_path)
-        return real(data, source_path)
+        return real(data, source_path, limits)
 
     monkeypatch.setattr(parse_cache, "read_document", counting)
     return reads
