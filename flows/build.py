@@ -8,10 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-
 from prefect import flow, get_run_logger
 
+from extractors.limits import Limits
 from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB, DEFAULT_INBOX
 from flows.pipeline import ProgressCallback, RunSummary, default_cache_dir, run
 from normalisers.timeline import CURATED_FILE
@@ -56,17 +55,20 @@ def build(
     lock: bool = True,
     retry_delay: float = 2.0,
     parse_in_task: bool = False,
+    limits: Limits | None = None,
 ) -> RunSummary:
     """Parse every document in `corpus` and rebuild the warehouse at `db_path` in one swap.
 
     Unchanged files come from the parse cache (`cache_dir`, "off" to disable). `curated_path`:
-    the researcher's overrides (raw label -> canonical id), which always win.
+    the researcher's overrides (raw label -> canonical id), which always win. `limits`: what one
+    file may cost (default extractors/rules/limits.yaml).
     """
     corpus, db_path = Path(corpus), Path(db_path)
     root = corpus if corpus.is_dir() else corpus.parent
     with _locked(lock, db_path, wait):
         return _report(run([corpus], db_path, root, Path(curated_path), _cache(cache_dir, db_path), workers,
-                   rebuild=True, retry_delay=retry_delay, on_progress=on_progress, parse_in_task=parse_in_task))
+                   rebuild=True, retry_delay=retry_delay, on_progress=on_progress, parse_in_task=parse_in_task,
+                   limits=limits))
 
 
 @flow(name="csa-ingest", validate_parameters=False, log_prints=False)
@@ -82,6 +84,7 @@ def ingest(
     retry_delay: float = 2.0,
     on_progress: ProgressCallback | None = None,
     parse_in_task: bool = False,
+    limits: Limits | None = None,
 ) -> RunSummary:
     """Add new or changed papers to the warehouse; files already held (by content) are skipped.
 
@@ -97,4 +100,5 @@ def ingest(
     db = Path(db_path)
     with _locked(lock, db, wait):
         return _report(run(targets, db, Path(corpus_root), Path(curated_path), _cache(cache_dir, db), workers,
-                   rebuild=False, retry_delay=retry_delay, on_progress=on_progress, parse_in_task=parse_in_task))
+                   rebuild=False, retry_delay=retry_delay, on_progress=on_progress, parse_in_task=parse_in_task,
+                   limits=limits))

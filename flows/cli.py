@@ -14,8 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -24,7 +22,7 @@ from flows.corpus_files import DEFAULT_INBOX
 
 # Piped or logged output gets a wide, fixed layout instead of an 80-column squeeze.
 console = Console(stderr=False, width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # one-line messages stay one line
 
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the warehouse; try again later
@@ -53,9 +51,6 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         inbox = _inbox(args)
         inbox.mkdir(parents=True, exist_ok=True)
         paths = [inbox]
-    missing = [p for p in paths if not p.exists()]
-    for p in missing:
-        err_console.print(f"[yellow]not found:[/yellow] {p} (logged as failed)")
     return _run(args, paths, Path(args.corpus_root), rebuild=False)
 
 
@@ -68,6 +63,7 @@ def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild
 
     from flows.build import build, ingest
     from flows.pipeline import CannotRebuild, ProgressEvent
+    from flows.runtime import start_local_server
     from normalisers.timeline import load_curated
     from warehouse.lock import WarehouseBusy, warehouse_lock
     from warehouse.store import WarehouseUnreadable, read_state
@@ -75,17 +71,25 @@ def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild
     if args.workers < 1:
         err_console.print("[red]error:[/red] --workers must be 1 or more")
         return 2
+    db = Path(args.db)
+    if not db.parent.is_dir():
+        why = "is not a folder" if db.parent.exists() else "does not exist (create it first)"
+        err_console.print(f"[red]error:[/red] --db {db}: {db.parent} {why}", highlight=False)
+        return 2
+    if db.is_dir():
+        err_console.print(f"[red]error:[/red] --db {db} is a folder: give the warehouse file's path")
+        return 2
     try:
         load_curated(args.curated)  # a malformed override file stops the run before any work
     except (OSError, ValueError, KeyError) as err:
         err_console.print(f"[red]error:[/red] curated overrides: {err}")
         return 2
-    db = Path(args.db)
     started = time.perf_counter()
     try:
         with warehouse_lock(db, args.wait, on_wait=lambda msg: err_console.print(f"[yellow]{msg}[/yellow]")):
             read_state(db)  # an unreadable warehouse stops an ingest before any work
             _quiet_prefect_run_logs()
+            start_local_server()  # from this thread, so that it dies with this process
             with Progress(
                 TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                 TextColumn("{task.fields[current]}"), console=err_console, transient=True,
@@ -196,12 +200,21 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         err_console.print(f"[red]error:[/red] {path}: {getattr(err, 'reason', err)}")
         return 2
     doc = extracted.document
-    console.print(f"[bold]{path.name}[/bold]: {doc.page_count} page(s), {len(doc.blocks)} blocks, {doc.source_format}")
-    console.print(extracted.metadata)
+    console.print(f"[bold]{path.name}[/bold]: {doc.page_count} page(s), {len(doc.blocks)} blocks, {doc.source_format}",
+                  highlight=False)
+    _print_metadata(extracted.metadata)
     if not args.lists:
         _print_blocks(extracted, args.width)
     _print_lists(extracted)
     return 0
+
+
+def _print_metadata(m) -> None:
+    """The paper's metadata as aligned 'field: value' lines (NULL where the paper does not say)."""
+    fields = (("title", m.title), ("kind", m.doc_kind), ("meeting date", m.meeting_date), ("body", m.body),
+              ("status", m.status), ("version", m.version_label), ("effective from", m.effective_from))
+    for name, value in fields:
+        console.print(f"  {name + ':':<16}{value if value is not None else 'NULL'}", markup=False, highlight=False)
 
 
 def _print_lists(extracted) -> None:
@@ -240,32 +253,52 @@ def _print_blocks(extracted, width: int) -> None:
 
 
 def _open_warehouse(db: str, hint: str = ""):
-    """A read-only connection, or None after a one-line error (the caller exits 2)."""
+    """A read-only connection, or an exit code after a one-line error (75: open for writing elsewhere)."""
     import duckdb
 
-    from warehouse.store import connect
+    from warehouse.store import connect, in_use_message
 
+    if not Path(db).is_file():
+        err_console.print(f"[red]error:[/red] no warehouse at {db}: build it with `make run` (or `csa build`)")
+        return 2
     try:
         return connect(db, read_only=True)
-    except duckdb.IOException as err:
-        err_console.print(f"[red]error:[/red] cannot open {db}: {err}{hint}")
-        return None
+    except duckdb.Error as err:
+        busy = in_use_message(db, err)
+        if busy:
+            err_console.print(f"[yellow]busy:[/yellow] {busy}", highlight=False)
+            return EXIT_BUSY
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        err_console.print(f"[red]error:[/red] cannot open {db}: {first}{hint}", highlight=False)
+        return 2
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
     con = _open_warehouse(args.db)
-    if con is None:
-        return 2
+    if isinstance(con, int):
+        return con
     try:
-        frame = con.execute(args.query).df()
+        statements = con.extract_statements(args.query)
+        if not statements:
+            err_console.print("[red]error:[/red] no SQL statement given (the query is empty or only comments)")
+            return 2
+        frames = []
+        for statement in statements:
+            con.execute(statement)
+            if con.description is not None:
+                frames.append(con.df())
     except duckdb.Error as err:
-        err_console.print(f"[red]SQL error:[/red] {err}")
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        err_console.print(Text("SQL error: ", style="red") + Text(first))
         return 2
     finally:
         con.close()
-    console.print(frame.to_string(index=False))
+    for i, frame in enumerate(frames):
+        if i:
+            console.print()
+        console.print(frame.to_string(index=False), markup=False, highlight=False)
     return 0
 
 
@@ -310,8 +343,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     import duckdb
 
     con = _open_warehouse(args.db, " (run `csa build` first)")
-    if con is None:
-        return 2
+    if isinstance(con, int):
+        return con
     where, params = "", []
     if args.doc:
         where = "WHERE d.doc_id LIKE ? OR d.source_path LIKE ?"

@@ -11,7 +11,9 @@ rules that produced it:
 A change to a list or claim rule therefore re-extracts from the parsed copy
 without reading a single PDF again; a change to the reader re-reads. `failed/`
 remembers why a file was refused (keyed like `extracted/`), so a scanned PDF
-left in the inbox is not re-parsed every week.
+left in the inbox is not re-parsed every week. Every key also carries the
+fingerprint of the limits in force (rules/limits.yaml, or a caller's own), so a
+file refused under one set of limits is tried again under another.
 
 The cache is disposable: entries are written atomically, anything unreadable is
 ignored and rewritten, and deleting the folder only costs time.
@@ -22,17 +24,19 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
+from extractors.limits import Limits, default_limits
 from extractors.pipeline import ExtractedDocument, extract_from
 from extractors.readers import PDF_SUFFIXES, UnreadableDocument, read_document, sha256_of
 
 EXTRACTORS = Path(__file__).resolve().parent.parent / "extractors"
 # The reader stage: what turns bytes into a Document.
-READER_FILES = ("readers.py", "blocks.py", "cleaning.py", "model.py", "rulebook.py", "rules/layout.yaml",
-                "rules/homoglyphs.yaml")
+READER_FILES = ("readers.py", "blocks.py", "cleaning.py", "model.py", "rulebook.py", "limits.py", "rules/layout.yaml",
+                "rules/homoglyphs.yaml", "rules/limits.yaml")
 
 
 def _digest(files: list[Path], *extra: str) -> str:
@@ -101,36 +105,83 @@ class SourceChanged(Exception):
     """The bytes read are not the content the ledger expects."""
 
 
-def extract_cached(path: Path | None, source_path: str, sha256: str, cache_root: Path | None) -> ExtractedDocument:
-    """The extracted document for content `sha256`, from the cache where possible, else from `path`.
-
-    Raises UnreadableDocument (the file is refused, with its reason), SourceChanged (the file no
-    longer holds that content) or OSError (it cannot be read). Top-level so a process pool can call it.
-    """
-    store = ParseCache(Path(cache_root) if cache_root else None)
+def _keys(source_path: str, limits: Limits) -> tuple[str, str]:
+    """(extracted/failed key, parsed key) for a file of that name under those limits."""
     # The reader also looks at the name: bytes without a PDF header named *.pdf go to the PDF reader.
     reader = "pdf" if source_path.lower().endswith(PDF_SUFFIXES) else "any"
-    fp_extract, fp_read = f"{extractor_fingerprint()}-{reader}", f"{reader_fingerprint()}-{reader}"
+    return (f"{extractor_fingerprint()}-{limits.fingerprint}-{reader}",
+            f"{reader_fingerprint()}-{limits.fingerprint}-{reader}")
+
+
+def _renamed(extracted: ExtractedDocument, source_path: str) -> ExtractedDocument:
+    if extracted.document.source_path == source_path:
+        return extracted
+    return replace(extracted, document=replace(extracted.document, source_path=source_path))  # same content, new name
+
+
+def cached_result(source_path: str, sha256: str, cache_root: Path | None,
+                  limits: Limits | None = None) -> ExtractedDocument | None:
+    """The extracted document from the cache, None on a miss; raises UnreadableDocument for a refusal
+    remembered. Cheap: the run asks here before handing a file to a parsing process."""
+    limits = limits or default_limits()
+    store = ParseCache(Path(cache_root) if cache_root else None)
+    fp_extract, _ = _keys(source_path, limits)
     refused = store.load("failed", sha256, fp_extract)
     if refused is not None:
         raise UnreadableDocument(refused)
     extracted = store.load("extracted", sha256, fp_extract)
-    if extracted is None:
-        try:
-            document = store.load("parsed", sha256, fp_read)
-            if document is None:
-                if path is None:
-                    raise SourceChanged(f"{source_path}: no cached copy and no file to read")
-                data = Path(path).read_bytes()
-                if sha256_of(data) != sha256:
-                    raise SourceChanged(f"{source_path} changed while it was being read")
-                document = read_document(data, source_path)
-                store.save("parsed", sha256, fp_read, document)
-            extracted = extract_from(document)
-        except UnreadableDocument as err:
-            store.save("failed", sha256, fp_extract, err.reason)
-            raise
-        store.save("extracted", sha256, fp_extract, extracted)
-    if extracted.document.source_path != source_path:  # the same content under another name
-        extracted = replace(extracted, document=replace(extracted.document, source_path=source_path))
-    return extracted
+    return None if extracted is None else _renamed(extracted, source_path)
+
+
+def remember_refusal(source_path: str, sha256: str, cache_root: Path | None, limits: Limits, reason: str) -> None:
+    """Remember a refusal decided outside `extract_cached` (a file over its time or memory budget)."""
+    ParseCache(Path(cache_root) if cache_root else None).save("failed", sha256, _keys(source_path, limits)[0], reason)
+
+
+def read_regular_file(path: Path, source_path: str) -> bytes:
+    """The bytes of `path`, which must still be a regular file (never blocks on a FIFO or a device)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SourceChanged(f"{source_path} is no longer a regular file")
+        return fh.read()
+
+
+def extract_cached(path: Path | None, source_path: str, sha256: str, cache_root: Path | None,
+                   limits: Limits | None = None) -> ExtractedDocument:
+    """The extracted document for content `sha256`, from the cache where possible, else from `path`.
+
+    Raises UnreadableDocument (the file is refused, with its reason; remembered), SourceChanged (the
+    file no longer holds that content), OSError (it cannot be read) or MemoryError. Any other error
+    while reading is a bug in csa on this file: it is refused with the error named, and remembered
+    (until the extractors change). Top-level so a parsing process can call it.
+    """
+    limits = limits or default_limits()
+    hit = cached_result(source_path, sha256, cache_root, limits)
+    if hit is not None:
+        return hit
+    store = ParseCache(Path(cache_root) if cache_root else None)
+    fp_extract, fp_read = _keys(source_path, limits)
+    try:
+        document = store.load("parsed", sha256, fp_read)
+        if document is None:
+            if path is None:
+                raise SourceChanged(f"{source_path}: no cached copy and no file to read")
+            data = read_regular_file(Path(path), source_path)
+            if sha256_of(data) != sha256:
+                raise SourceChanged(f"{source_path} changed while it was being read")
+            document = read_document(data, source_path, limits)
+            store.save("parsed", sha256, fp_read, document)
+        extracted = extract_from(document, limits)
+    except UnreadableDocument as err:
+        store.save("failed", sha256, fp_extract, err.reason)
+        raise
+    except (OSError, MemoryError, SourceChanged):
+        raise
+    except Exception as err:
+        reason = UnreadableDocument(f"csa could not read this file: {type(err).__name__}: {err}"[:300]
+                                    + " (a bug in csa: please report it with the file)").reason
+        store.save("failed", sha256, fp_extract, reason)
+        raise UnreadableDocument(reason) from err
+    store.save("extracted", sha256, fp_extract, extracted)
+    return _renamed(extracted, source_path)

@@ -7,28 +7,26 @@ Every run holds the warehouse lock from start to end, so two runs never interlea
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
-import multiprocessing
 import os
-import threading
+import stat
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.tasks import exponential_backoff
 
+from extractors.limits import Limits
 from extractors.pipeline import ExtractedDocument
 from extractors.readers import UnreadableDocument
 from flows.corpus_files import MANIFEST_NAME, SUPPORTED, read_manifest
 from flows.ledger import Input, Plan, plan_run
-from flows.parse_cache import SourceChanged, extract_cached
+from flows.parse_cache import SourceChanged
+from flows.workers import WorkerDied, Workers
 from normalisers.audit import AuditedClaim, Finding, audit
 from normalisers.timeline import Normalised, load_curated, normalise_documents
 from warehouse.store import (
@@ -89,38 +87,87 @@ def printable(path: str) -> str:
 
 
 def discover(paths: list[Path]) -> list[Path]:
-    """Files under each path (recursively, hidden ones and the manifest skipped), in a stable order."""
+    """Every entry under each path that is not a folder, in a stable order: files, and also pipes,
+    sockets, devices and links (dangling, looping, or to folders, which are not followed inside a
+    folder), so that each gets its row. Hidden entries and the manifest are skipped. A folder given
+    as an argument is walked even when it is a link."""
     found: list[Path] = []
     for base in map(Path, paths):
         if base.is_dir():
-            found.extend(sorted(
-                p for p in base.rglob("*")
-                if p.is_file() and p.name != MANIFEST_NAME
-                and not any(part.startswith(".") for part in p.relative_to(base).parts)
-            ))
+            found.extend(sorted(_entries(base)))
         else:
             found.append(base)  # a missing file is reported by `hash_input`
-    seen: set[Path] = set()
-    return [p for p in found if not (p.resolve() in seen or seen.add(p.resolve()))]
+    seen: set[str] = set()
+    return [p for p in found if not ((key := os.path.realpath(p)) in seen or seen.add(key))]
+
+
+def _entries(folder: Path) -> list[Path]:
+    out: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return [folder]  # a folder that cannot be listed: `hash_input` says why
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name == MANIFEST_NAME:
+            continue
+        path = Path(entry.path)
+        try:
+            real_folder = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            real_folder = False
+        out.extend(_entries(path) if real_folder else [path])
+    return out
 
 
 def source_path_of(path: Path, corpus_root: Path) -> str:
-    """Relative to the corpus root when under it (the manifest's keys), else absolute."""
-    resolved = Path(path).resolve()
+    """Relative to the corpus root when under it (the manifest's keys), else absolute. The folder is
+    resolved, the name is not: a link is recorded under its own name, whatever it points to."""
+    path = Path(path)
+    located = Path(os.path.realpath(path.parent)) / path.name
     try:
-        rel = resolved.relative_to(Path(corpus_root).resolve()).as_posix()
+        rel = located.relative_to(os.path.realpath(corpus_root)).as_posix()
     except ValueError:
-        rel = resolved.as_posix()
+        rel = located.as_posix()
     return printable(rel)
+
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"))
+
+
+def not_a_regular_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a paper without opening it (None: a regular file, or a link to one)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return f"dangling link: it points to {printable(os.readlink(path))}, which does not exist"
+        return "file not found"
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "symlink loop: the link leads back to itself"
+        return f"cannot read file: {err.strerror or err}"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return ("a link to a folder: not followed inside a folder (name the folder as an argument to read it)"
+                if os.path.islink(path) else "a folder that cannot be listed")
+    kind = next((name for test, name in _KINDS if test(mode)), "not a file")
+    return f"not a regular file: {kind}"
 
 
 def hash_input(path: Path, corpus_root: Path) -> Input:
     rel = source_path_of(path, corpus_root)
-    if not path.exists():
-        return Input(path, rel, None, "file not found")
+    why = not_a_regular_file(path)
+    if why:
+        return Input(path, rel, None, why)
     h = hashlib.sha256()
     try:
-        with open(path, "rb") as fh:
+        # never blocks: should the file have been swapped for a pipe since, fstat says so
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return Input(path, rel, None, "not a regular file")
             head = fh.read(8)
             h.update(head)
             for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -136,60 +183,13 @@ def hash_input(path: Path, corpus_root: Path) -> Input:
 # ---------------------------------------------------------------- parsing, one task per file
 
 
-class Workers:
-    """`n` files in flight, each parsed in one of `n` processes (spawned, so no Prefect threads are forked).
-
-    n == 1, or `in_task` (the task runner already spreads the tasks, e.g. on Dask): parse in the task itself.
-    """
-
-    def __init__(self, n: int, in_task: bool = False):
-        self.n = max(1, int(n))
-        self.in_task = in_task
-        self._pool: ProcessPoolExecutor | None = None
-        self._guard = threading.Lock()  # tasks run in threads: one pool, replaced once when broken
-        self._parsing = threading.Lock()
-
-    def __getstate__(self) -> dict:  # shipped to remote task runners without the local pool
-        return {**self.__dict__, "_pool": None, "_guard": None, "_parsing": None}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state, _guard=threading.Lock(), _parsing=threading.Lock())
-
-    @property
-    def in_flight(self) -> int:
-        """Tasks kept submitted: more than the parsers, so Prefect's per-task bookkeeping overlaps parsing."""
-        return self.n if self.in_task else max(8, 4 * self.n)
-
-    def run(self, *args) -> ExtractedDocument:
-        if self.in_task:
-            return extract_cached(*args)
-        if self.n == 1:
-            with self._parsing:  # one parse at a time in this process
-                return extract_cached(*args)
-        with self._guard:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(self.n, mp_context=multiprocessing.get_context("spawn"))
-            pool = self._pool
-        try:
-            return pool.submit(extract_cached, *args).result()
-        except BrokenProcessPool:
-            with self._guard:  # a worker died (out of memory?): the retry gets a fresh pool
-                if self._pool is pool:
-                    self._pool = None
-            raise
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-
-
 def _transient(task, task_run, state) -> bool:
-    """Retry only what may pass on a second try: I/O errors and dead worker processes."""
+    """Retry only what may pass on a second try: I/O errors and parsing processes killed from outside."""
     try:
         err = state.result(raise_on_failure=False)
     except Exception as raised:
         err = raised
-    return isinstance(err, OSError | BrokenProcessPool) and not isinstance(err, FileNotFoundError)
+    return isinstance(err, OSError | WorkerDied) and not isinstance(err, FileNotFoundError)
 
 
 @task(name="parse-file", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2),
@@ -268,11 +268,13 @@ def run(
     retry_delay: float = 2.0,
     on_progress: ProgressCallback | None = None,
     parse_in_task: bool = False,
+    limits: Limits | None = None,
 ) -> RunSummary:
     """One run, called inside a flow while the warehouse lock is held.
 
     `rebuild`: the files given are the whole corpus (csa build); otherwise they are added to
-    what the warehouse holds (csa ingest). Either way the earlier ingest log is kept.
+    what the warehouse holds (csa ingest). Either way the earlier ingest log is kept. `limits`: what
+    one file may cost (default extractors/rules/limits.yaml).
     """
     db_path = Path(db_path)
     remove_stale_temp_files(db_path)
@@ -280,7 +282,7 @@ def run(
     inputs = [hash_input(p, corpus_root) for p in discover(paths)]
     gone = {e.source_path for e in ledger if _where(e, corpus_root) is None}
     plan = plan_run(inputs, [] if rebuild else ledger, gone)
-    pool = Workers(workers, in_task=parse_in_task)
+    pool = Workers(workers, in_task=parse_in_task, limits=limits)
     try:
         rows, added = _parse_new(plan, cache_dir, pool, retry_delay, on_progress)
         summary = RunSummary(db_path, added=added, log=rows)

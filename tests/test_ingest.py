@@ -285,9 +285,13 @@ def test_bad_options_stop_before_any_work(tmp_path, capsys):
     assert "cannot read the warehouse" in capsys.readouterr().err
     assert (tmp_path / "x.duckdb").read_bytes() == b"not a database" * 64
     (tmp_path / "afile").write_text("")
-    assert main(["ingest", str(tmp_path), "--db", str(tmp_path / "afile" / "csa.duckdb")]) == 1
-    err = " ".join(capsys.readouterr().err.split())
-    assert "error: FileExistsError" in err and "warehouse is unchanged" in err and "Traceback" not in err
+    assert main(["ingest", str(tmp_path), "--db", str(tmp_path / "afile" / "csa.duckdb")]) == 2
+    assert f"{tmp_path / 'afile'} is not a folder" in capsys.readouterr().err
+    # issue 16: --db into a folder that does not exist is an error, not a folder created by surprise
+    assert main(["ingest", str(tmp_path), "--db", str(tmp_path / "nowhere" / "csa.duckdb")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'nowhere'} does not exist (create it first)" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "nowhere").exists()
 
 
 def test_a_text_paper_misnamed_pdf_is_refused_but_loads_once_renamed(tmp_path):

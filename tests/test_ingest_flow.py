@@ -168,18 +168,18 @@ def test_a_changed_file_replaces_its_earlier_version_and_a_bad_new_version_keeps
 
 
 def test_transient_errors_are_retried_and_a_persistent_one_fails_only_its_file(site, monkeypatch):
-    from flows import pipeline
+    from flows.workers import Workers
 
-    real = pipeline.extract_cached
+    real = Workers.run
     calls: dict[str, int] = {}
 
-    def flaky(path, source_path, sha256, cache_dir):
+    def flaky(self, path, source_path, sha256, cache_dir):
         calls[source_path] = calls.get(source_path, 0) + 1
         if "always" in source_path or calls[source_path] == 1:
             raise OSError(errno.EIO, "Input/output error")
-        return real(path, source_path, sha256, cache_dir)
+        return real(self, path, source_path, sha256, cache_dir)
 
-    monkeypatch.setattr(pipeline, "extract_cached", flaky)
+    monkeypatch.setattr(Workers, "run", flaky)
     inbox = site / "corpus" / "inbox"
     shutil.copy(AUDIT / "eastvale_csa_2017.txt", inbox / "flaky.txt")
     (inbox / "always failing.txt").write_text("Community safety partnership: crime and victims", encoding="utf-8")
@@ -256,3 +256,102 @@ def test_a_build_keeps_papers_ingested_from_outside_the_corpus(site, tmp_path_fa
     assert len(snapshot(db)["documents"]) == count - 1
     (row,) = [r for r in log_rows(db) if r[0] == outside.as_posix() and r[1] == "failed"]
     assert "held from outside the corpus" in row[2] and "dropped by this rebuild" in row[2]
+
+
+def test_a_probe_set_of_hostile_inputs_is_logged_while_good_files_load(site, monkeypatch):
+    """Issue 16: every odd input gets a `failed` row with its reason, from an argument or inside a folder,
+    each bomb is stopped by the limit it breaks (lowered here), and the good files load beside them."""
+    import codecs
+    import os
+    import socket
+
+    from bad_inputs import operator_bomb, slow_pdf, stream_bomb
+
+    from extractors.limits import Limits
+    from flows.build import ingest
+
+    db = site / "wh" / "csa.duckdb"
+    before = snapshot(db)
+    inbox = site / "corpus" / "inbox"
+    os.mkfifo(inbox / "pipe.txt")
+    monkeypatch.chdir(inbox)  # a socket's path has a short length limit: bind it by its relative name
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind("socket.txt")
+    os.symlink("/dev/null", inbox / "device.txt")
+    os.symlink("loop.txt", inbox / "loop.txt")
+    os.symlink("gone.txt", inbox / "dangling.txt")
+    (site / "elsewhere").mkdir()
+    shutil.copy(HOUSE_SOUTHDOWN, site / "elsewhere" / "paper.txt")
+    os.symlink(site / "elsewhere", inbox / "linked folder")
+    outside_pipe = site / "outside pipe.txt"
+    os.mkfifo(outside_pipe)
+    # bombs, made small but over the lowered limits
+    (inbox / "stream bomb.pdf").write_bytes(stream_bomb(2_000_000))
+    (inbox / "drawing.pdf").write_bytes(operator_bomb(20_000))
+    (inbox / "slow.pdf").write_bytes(slow_pdf(pages=200, rects_per_page=2_000))  # under the operator cap; ~40 s
+    bullets = "".join(f"- Tackling {chr(97 + i % 26)}{chr(97 + i // 26 % 26)} crime\n" for i in range(150))
+    (inbox / "bullet dump.md").write_text(
+        f"# Community Safety Partnership\n\nThe partnership's priorities for crime and disorder are:\n\n{bullets}",
+        encoding="utf-8")
+    (inbox / "log dump.txt").write_text(
+        "Community Safety Partnership\n\n" + "crime and disorder\n" * 6_000, encoding="utf-8")
+    # good files: UTF-16, a PDF with '- ' bullets, and one passage longer than spaCy's own limit
+    (inbox / "utf16 paper.txt").write_bytes(codecs.BOM_UTF16_LE + HOUSE_SOUTHDOWN.read_text(
+        encoding="utf-8").encode("utf-16-le"))
+    shutil.copy(rendition_of(AUDIT / "eastvale_csa_2017.txt", bullet="-"), inbox / "hyphen bullets.pdf")
+    words = ["the", "panel", "noted", "on", "1", "April", "2020", "that", "crime", "and", "disorder", "fell"]
+    passage = " ".join(words[i % len(words)] for i in range(200_000))
+    (inbox / "long passage.txt").write_text(
+        f"Community Safety Partnership\n\nReport to the committee.\n\n{passage}\n", encoding="utf-8")
+
+    limits = Limits.from_rules(max_stream_bytes=1_000_000, max_page_operators=5_000, max_list_items=100,
+                               max_lines=5_000, max_parse_seconds=15)
+    summary = ingest(paths=[str(inbox), str(outside_pipe)], db_path=str(db), corpus_root=str(site / "corpus"),
+                     cache_dir=str(site / "cache"), wait=0, retry_delay=0.01, limits=limits)
+    listener.close()
+    log = {r.source_path: (r.status, r.error) for r in summary.log}
+    where = "extractors/rules/limits.yaml"
+    expected = {
+        "inbox/pipe.txt": "not a regular file: a named pipe (FIFO)",
+        "inbox/socket.txt": "not a regular file: a socket",
+        "inbox/device.txt": "not a regular file: a character device",
+        "inbox/loop.txt": "symlink loop: the link leads back to itself",
+        "inbox/dangling.txt": "dangling link: it points to gone.txt, which does not exist",
+        "inbox/linked folder": "a link to a folder: not followed inside a folder (name the folder as an argument "
+                               "to read it)",
+        str(outside_pipe): "not a regular file: a named pipe (FIFO)",
+        "inbox/stream bomb.pdf": "PDF stream too large: a content stream on page 1 inflates past 1,000,000 bytes "
+                                 f"(limit 1,000,000 bytes, limits.max_stream_bytes in {where}): a compression bomb "
+                                 "or a huge drawing, not a paper's text",
+        "inbox/drawing.pdf": f"too many drawing operators: page 1 has 20,005 (limit 5,000, limits.max_page_operators "
+                             f"in {where}): a drawing or a bomb, not a paper's text",
+        "inbox/slow.pdf": f"over its time budget: still parsing after 15 s (limit 15 s, limits.max_parse_seconds in "
+                          f"{where}): the parsing process was ended",
+        "inbox/log dump.txt": f"too long for one paper: more than 5,000 lines (limit 5,000, limits.max_lines in "
+                              f"{where})",
+    }
+    for path, reason in expected.items():
+        assert log.pop(path) == ("failed", reason), path
+    status, reason = log.pop("inbox/bullet dump.md")
+    assert status == "failed" and reason.startswith("list too long: 150 items under ")
+    assert reason.endswith(f"(limit 100, limits.max_list_items in {where}): a dump of bullets, not a list of "
+                           "priorities")
+    assert log == {p: ("loaded", None) for p in ("inbox/utf16 paper.txt", "inbox/hyphen bullets.pdf",
+                                                  "inbox/long passage.txt")}
+    stored = {r[0]: r[1:] for r in log_rows(db)}
+    assert all(stored[path] == ("failed", reason) for path, reason in expected.items())
+
+    after = snapshot(db)
+    added = {d[1] for d in after["documents"] - before["documents"]}
+    assert added == {"inbox/utf16 paper.txt", "inbox/hyphen bullets.pdf", "inbox/long passage.txt"}
+    assert before["documents"] <= after["documents"] and before["lists"] <= after["lists"]
+    con = duckdb.connect(str(db), read_only=True)
+    hyphen = con.execute("""SELECT l.role, l.stance, list(i.raw_label ORDER BY i.position) FROM lists l
+                            JOIN list_items i USING (list_id) JOIN documents d USING (doc_id)
+                            WHERE d.source_path = 'inbox/hyphen bullets.pdf' GROUP BY ALL ORDER BY 1""").fetchall()
+    con.close()
+    from extractors.pipeline import extract_document
+
+    text_side = extract_document((AUDIT / "eastvale_csa_2017.txt").read_bytes(), "eastvale_csa_2017.txt")
+    assert hyphen == sorted((lst.role, lst.stance, [i.raw_label for i in lst.items]) for lst in text_side.lists)
+    assert len(hyphen) == 3

@@ -46,6 +46,7 @@ def test_build_flow_end_to_end_in_a_subprocess(tmp_path):
     (corpus / "empty.pdf").write_bytes(b"")
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
     db = tmp_path / "out" / "csa.duckdb"
+    db.parent.mkdir()
     curated = tmp_path / "curated.csv"
     curated.write_text("raw_label,kind,canonical_id,reason\n"
                        "Theft,priority,priority:kent:acquisitive-crime,the 2011 list gives thefts as its example\n",

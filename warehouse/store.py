@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ import pandas as pd
 from extractors.pipeline import ExtractedDocument
 from normalisers.audit import AuditedClaim, Finding
 from normalisers.timeline import Normalised
+from warehouse.lock import WarehouseBusy
 
 SCHEMA_FILE = Path(__file__).parent / "schema.sql"
 # Files stay readable by DuckDB 1.x clients (the CLI researchers may have installed).
@@ -47,6 +49,18 @@ class LedgerEntry:
 
 class WarehouseUnreadable(Exception):
     """The existing warehouse cannot be read (corrupt, or written by another schema)."""
+
+
+_CONFLICTING_LOCK = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def in_use_message(db_path: Path | str, err: Exception) -> str | None:
+    """DuckDB's error when another process holds the file open for writing, as advice; else None."""
+    match = _CONFLICTING_LOCK.search(str(err))
+    if not match:
+        return None
+    return (f"warehouse {db_path} is open for writing in another program (pid {match['pid']}, "
+            f"{Path(match['program']).name}): close that connection, or open it read-only, and try again")
 
 
 @dataclass(frozen=True)
@@ -260,6 +274,9 @@ def read_state(db_path: Path) -> tuple[list[LedgerEntry], list[IngestLogRow]]:
         finally:
             con.close()
     except duckdb.Error as err:
+        busy = in_use_message(db_path, err)
+        if busy:
+            raise WarehouseBusy(busy) from None
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise WarehouseUnreadable(
             f"cannot read the warehouse {db_path}: {first}; rebuild it with `csa build`"
