@@ -104,6 +104,16 @@ def collapse_spaces(text: str) -> str:
     return _MULTISPACE.sub(" ", text).strip()
 
 
+# "Section 4: Strategic Priorities..........  12": a contents entry's dot leader and page number.
+_LEADER = re.compile(r"\s*(?:[.…·]\s?){4,}\s*(?:\d{1,3})?\s*$|\s*…+\s*(?:\d{1,3})?\s*$")
+
+
+def strip_leader(text: str) -> str:
+    """A printed line without a contents page's dot leader (and the page number after it)."""
+    stripped = _LEADER.sub("", text)
+    return stripped if stripped.strip() else text
+
+
 def clean_text(text: str) -> str:
     """Full inline clean for a fragment of printed text (a cell, a PDF line)."""
     cleaned, _ = strip_markup(normalise_glyphs(text))

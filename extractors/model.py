@@ -86,7 +86,7 @@ class Document:
 
     source_path: str
     sha256: str
-    source_format: Literal["text", "pdf"]
+    source_format: Literal["text", "pdf", "html"]
     pages: tuple[Page, ...]
     blocks: tuple[Block, ...]
 

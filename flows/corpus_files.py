@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from extractors.readers import PDF_SUFFIXES, TEXT_SUFFIXES
 from warehouse.store import SourceInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -13,8 +12,6 @@ DEFAULT_CORPUS = ROOT / "corpus"
 DEFAULT_DB = ROOT / "warehouse" / "csa.duckdb"
 DEFAULT_INBOX = DEFAULT_CORPUS / "inbox"  # where new papers are dropped (CSA_INBOX overrides)
 MANIFEST_NAME = "manifest.csv"
-SUPPORTED = TEXT_SUFFIXES + PDF_SUFFIXES
-
 
 def read_manifest(corpus: Path) -> dict[str, SourceInfo]:
     """corpus/manifest.csv: file,source_url,publisher[,notes]. Missing file: no sources."""

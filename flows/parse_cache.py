@@ -4,7 +4,8 @@ Two levels, each keyed by the file's SHA-256 and a fingerprint of the code and
 rules that produced it:
 
 - `parsed/`: the reader's `Document` (pages, lines, blocks). Its fingerprint covers
-  the readers, the block builder and the layout rules, and pdfplumber's version.
+  what the readers' registry says reading depends on: the readers, the block builder,
+  the layout rules, and the libraries' versions (pdfplumber, lxml).
 - `extracted/`: the `ExtractedDocument` (lists, leads, claims, ...). Its fingerprint
   covers everything under `extractors/`, rules included.
 
@@ -31,12 +32,9 @@ from pathlib import Path
 
 from extractors.limits import Limits, default_limits
 from extractors.pipeline import ExtractedDocument, extract_from
-from extractors.readers import PDF_SUFFIXES, UnreadableDocument, read_document, sha256_of
+from extractors.readers import UnreadableDocument, fingerprint_inputs, read_document, reader_for, sha256_of
 
 EXTRACTORS = Path(__file__).resolve().parent.parent / "extractors"
-# The reader stage: what turns bytes into a Document.
-READER_FILES = ("readers.py", "blocks.py", "cleaning.py", "model.py", "rulebook.py", "limits.py", "rules/layout.yaml",
-                "rules/homoglyphs.yaml", "rules/limits.yaml")
 
 
 def _digest(files: list[Path], *extra: str) -> str:
@@ -51,9 +49,12 @@ def _digest(files: list[Path], *extra: str) -> str:
 
 @cache
 def reader_fingerprint() -> str:
-    import pdfplumber
+    """The readers' code and rules and their libraries' versions, as the readers' registry lists them."""
+    import importlib
 
-    return _digest([EXTRACTORS / f for f in READER_FILES], pdfplumber.__version__)
+    files, libraries = fingerprint_inputs()
+    versions = [f"{lib}={getattr(importlib.import_module(lib), '__version__', '?')}" for lib in libraries]
+    return _digest(files, *versions)
 
 
 @cache
@@ -108,7 +109,8 @@ class SourceChanged(Exception):
 def _keys(source_path: str, limits: Limits) -> tuple[str, str]:
     """(extracted/failed key, parsed key) for a file of that name under those limits."""
     # The reader also looks at the name: bytes without a PDF header named *.pdf go to the PDF reader.
-    reader = "pdf" if source_path.lower().endswith(PDF_SUFFIXES) else "any"
+    by_name = reader_for(source_path)
+    reader = by_name.name if by_name else "any"
     return (f"{extractor_fingerprint()}-{limits.fingerprint}-{reader}",
             f"{reader_fingerprint()}-{limits.fingerprint}-{reader}")
 

@@ -22,8 +22,8 @@ from prefect.tasks import exponential_backoff
 
 from extractors.limits import Limits
 from extractors.pipeline import ExtractedDocument
-from extractors.readers import UnreadableDocument
-from flows.corpus_files import MANIFEST_NAME, SUPPORTED, read_manifest
+from extractors.readers import SNIFF_BYTES, UnreadableDocument, reader_for, unsupported
+from flows.corpus_files import MANIFEST_NAME, read_manifest
 from flows.ledger import Input, Plan, plan_run
 from flows.parse_cache import SourceChanged
 from flows.workers import WorkerDied, Workers
@@ -168,15 +168,14 @@ def hash_input(path: Path, corpus_root: Path) -> Input:
         with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 return Input(path, rel, None, "not a regular file")
-            head = fh.read(8)
+            head = fh.read(SNIFF_BYTES)
             h.update(head)
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
     except OSError as err:
         return Input(path, rel, None, f"cannot read file: {err.strerror or err}")
-    if path.suffix.lower() not in SUPPORTED and not head.startswith(b"%PDF-"):
-        kinds = ", ".join(SUPPORTED)
-        return Input(path, rel, h.hexdigest(), f"unsupported file type '{path.suffix or '(none)'}': csa reads {kinds}")
+    if reader_for(path.name, head) is None:
+        return Input(path, rel, h.hexdigest(), unsupported(path.name))
     return Input(path, rel, h.hexdigest())
 
 

@@ -1,60 +1,30 @@
-"""Readers: bytes of a text/markdown file or a PDF in, a parsed `Document` out.
+"""PDF reader (pdfplumber): words, fonts and positions into `Line`s, ruled tables into rows,
+running headers and footers found by position, paragraph breaks by vertical gaps.
 
-Readers are pure: they take the file's bytes and its path (for provenance) and
-do no I/O of their own. Bad input raises `UnreadableDocument` with a reason a
-person can act on; callers record it and go on.
+Each page's content streams are checked against the limits before pdfminer lays it out.
 """
 
 from __future__ import annotations
 
-import codecs
 import contextlib
-import hashlib
 import io
 import itertools
 import re
 import statistics
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from functools import cache
+from dataclasses import dataclass
 
 from extractors.blocks import build_blocks
-from extractors.cleaning import bullet_line, clean_text, collapse_spaces, normalise_glyphs, strip_markup
+from extractors.cleaning import bullet_line, clean_text, collapse_spaces, normalise_glyphs, strip_leader, strip_markup
 from extractors.limits import Limits, default_limits
 from extractors.model import Document, Line, Page, UnreadableDocument
-from extractors.rulebook import load_yaml
+from extractors.readers.common import furniture_rules, row_text, sha256_of, too_many_lines, too_many_pages, with_changes
 
-__all__ = ["PDF_SUFFIXES", "TEXT_SUFFIXES", "UnreadableDocument", "read_document", "read_pdf", "read_text"]
-
-TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
-PDF_SUFFIXES = (".pdf",)
+SUFFIXES = (".pdf",)
 
 
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def read_document(data: bytes, source_path: str, limits: Limits | None = None) -> Document:
-    """Dispatch on the file's content (PDF magic) or suffix. `limits`: default rules/limits.yaml."""
-    limits = limits or default_limits()
-    if not data:
-        raise UnreadableDocument("empty file (0 bytes)")
-    if data[:5] == b"%PDF-" or source_path.lower().endswith(PDF_SUFFIXES):
-        return read_pdf(data, source_path, limits)
-    if len(data) > limits.max_text_bytes:
-        raise limits.refuse(f"too large for one paper: {len(data):,} bytes of text", "max_text_bytes", " bytes")
-    return read_text(data, source_path, limits)
-
-
-def _too_many_pages(count: int, limits: Limits) -> None:
-    if count > limits.max_pages:
-        raise limits.refuse(f"too long for one paper: {count:,} pages", "max_pages")
-
-
-def _too_many_lines(count: int, limits: Limits) -> None:
-    if count > limits.max_lines:
-        raise limits.refuse(f"too long for one paper: more than {limits.max_lines:,} lines", "max_lines")
+def sniff(head: bytes) -> bool:
+    return head.startswith(b"%PDF-")
 
 
 def _declared_page_count(pdf) -> int:
@@ -66,229 +36,6 @@ def _declared_page_count(pdf) -> int:
     except Exception:  # a damaged page tree: let the page walk below find out
         return 0
 
-
-# ---------------------------------------------------------------- text path
-
-_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")
-_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
-_PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-
-
-@cache
-def _furniture_rules() -> dict:
-    return load_yaml("layout.yaml")["furniture"]
-
-
-# Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without a BOM), UTF-16/32 with a BOM, else Windows-1252."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError as err:
-                raise UnreadableDocument(
-                    f"undecodable text: starts with a {encoding.upper().removesuffix('-SIG')} byte-order mark but "
-                    f"is not {encoding.upper().removesuffix('-SIG')} ({err.reason} at byte {err.start})"
-                ) from None
-    if b"\x00" in data[:4096]:
-        raise UnreadableDocument("binary file, not text (NUL bytes found)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise UnreadableDocument(
-                f"undecodable text: not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) nor Windows-1252"
-            ) from None
-
-
-def _is_double_spaced(raw_lines: Sequence[str]) -> bool:
-    """PDF-to-text renditions that put an empty line after every printed line.
-
-    In those, empty lines are soft wraps and whitespace-only lines are the real
-    paragraph breaks.
-    """
-    content = [i for i, ln in enumerate(raw_lines) if ln.strip()]
-    if len(content) < 20:
-        return False
-    followed_by_empty = sum(1 for i in content if i + 1 < len(raw_lines) and raw_lines[i + 1] == "")
-    whitespace_only = sum(1 for ln in raw_lines if ln and not ln.strip())
-    return followed_by_empty / len(content) >= 0.75 and whitespace_only >= 3
-
-
-def _clean_cells(cells: Sequence[str]) -> tuple[str, ...]:
-    return tuple(collapse_spaces(strip_markup(c)[0]) for c in cells)
-
-
-def _row_text(cells: Sequence[str]) -> str:
-    """A table row's text: its non-empty cells joined with ' | '."""
-    return " | ".join(c for c in cells if c)
-
-
-def text_line(page: int, number: int, raw: str) -> Line:
-    """Clean one line of a text rendition and read its markup."""
-    stripped = raw.rstrip(" \r\n")
-    if _RULE.match(stripped) and "\t" not in stripped:
-        return Line(page, number, raw, "", blank=True)
-    glyphs = normalise_glyphs(stripped)
-    indent = len(glyphs) - len(glyphs.lstrip(" \t"))
-    heading_level = 0
-    body = glyphs
-    if "\t" in body.strip(" ") or (body.strip().startswith("|") and body.strip().endswith("|")):
-        tabbed = "\t" in body.strip(" ")
-        cells = body.strip(" ").split("\t") if tabbed else body.strip().strip("|").split("|")
-        cleaned_cells = _clean_cells(cells)
-        return Line(page, number, raw, _row_text(cleaned_cells), indent=indent, cells=cleaned_cells)
-    heading = _MD_HEADING.match(body)
-    if heading:
-        heading_level = len(heading.group(1))
-        body = heading.group(2)
-    marker = None
-    bullet = bullet_line().match(body)
-    if bullet and not heading_level:
-        marker = bullet.group("marker")
-        indent = len(bullet.group("indent").expandtabs(4))
-        body = bullet.group("rest")
-    text, bold = strip_markup(body)
-    text = collapse_spaces(text)
-    if not text:
-        return Line(page, number, raw, "", blank=True)
-    return Line(page, number, raw, text, indent=indent, bold=bold, heading_level=heading_level, marker=marker)
-
-
-def _mark_text_furniture(lines: list[Line]) -> list[Line]:
-    """Running footers in text renditions: 'DRAFT Version 6.0     25' and its companions."""
-    rules = _furniture_rules()
-    footer = re.compile(rules["page_number_footer"])
-    companion = re.compile(rules["companion"])
-    window = int(rules["companion_window"])
-    max_words = int(rules["companion_max_words"])
-    anchors = [i for i, ln in enumerate(lines) if not ln.blank and ln.cells is None and footer.match(ln.raw.rstrip())]
-    if not anchors:
-        return lines
-    furniture = set(anchors)
-    for a in anchors:
-        for j in range(max(0, a - window), min(len(lines), a + window + 1)):
-            ln = lines[j]
-            short = not ln.blank and len(ln.text.split()) <= max_words
-            if short and companion.search(ln.text) and not ln.text.rstrip().endswith("."):
-                furniture.add(j)
-    return [_with(ln, furniture=True) if i in furniture else ln for i, ln in enumerate(lines)]
-
-
-def _bold_across_lines(lines: list[Line]) -> list[Line]:
-    """'**CUSTOMER AND ... AS' + 'THE CRIME ... COMMITTEE)**': one bold run wrapped over two lines."""
-    out = list(lines)
-    for i in range(len(out) - 1):
-        first, second = out[i].raw.strip(), out[i + 1].raw.strip()
-        if (
-            first.startswith("**")
-            and first.count("**") % 2 == 1
-            and second.endswith("**")
-            and second.count("**") % 2 == 1
-        ):
-            out[i] = _with(out[i], bold=True)
-            out[i + 1] = _with(out[i + 1], bold=True)
-    return out
-
-
-_ALIGN_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
-
-
-def _aligned_columns(lines: list[Line]) -> list[Line]:
-    """An unruled table typed with spaces: a run of at least three lines whose wide gaps line up.
-
-    Each line of the run must have a gap of three or more spaces, and at least one
-    column position must fall inside a gap on every line; the lines are then cut
-    into cells at those shared gaps.
-    """
-    out = list(lines)
-
-    def eligible(line: Line) -> bool:
-        return (
-            not line.blank and line.cells is None and line.marker is None and not line.heading_level
-            and bool(_ALIGN_GAP.search(line.raw.rstrip()))
-        )
-
-    i = 0
-    while i < len(out):
-        j = i
-        while j < len(out) and eligible(out[j]):
-            j += 1
-        if j - i >= 3:
-            raws = [ln.raw.rstrip().expandtabs(4) for ln in out[i:j]]
-            gap_sets = [
-                {p for m in _ALIGN_GAP.finditer(raw) for p in range(m.start(), m.end())} for raw in raws
-            ]
-            shared = sorted(set.intersection(*gap_sets))
-            if shared:
-                # Separators: runs of consecutive shared positions.
-                cuts: list[int] = []
-                for p in shared:
-                    if not cuts or p != cuts[-1] + 1:
-                        cuts.append(p)
-                    else:
-                        cuts[-1] = p
-                for k, raw in enumerate(raws):
-                    cells, start = [], 0
-                    for cut in cuts:
-                        cells.append(raw[start:cut])
-                        start = cut
-                    cells.append(raw[start:])
-                    cleaned = _clean_cells(cells)
-                    out[i + k] = _with(out[i + k], cells=cleaned, text=_row_text(cleaned))
-        i = max(j, i + 1)
-    return out
-
-
-def _with(line: Line, **changes) -> Line:
-    return replace(line, **changes)
-
-
-def read_text(data: bytes, source_path: str, limits: Limits | None = None) -> Document:
-    limits = limits or default_limits()
-    text = decode_text(data)
-    if not text.strip():
-        raise UnreadableDocument("no text: the file is empty or whitespace only")
-    raw_pages = text.replace("\r\n", "\n").replace("\r", "\n").split("\f")
-    _too_many_pages(len(raw_pages), limits)
-    all_raw = [ln for page in raw_pages for ln in page.split("\n")]
-    _too_many_lines(len(all_raw), limits)
-    double_spaced = _is_double_spaced(all_raw)
-    pages: list[Page] = []
-    all_lines: list[Line] = []
-    number = 0
-    for page_no, page_text in enumerate(raw_pages, start=1):
-        page_lines: list[Line] = []
-        for raw in page_text.split("\n"):
-            number += 1
-            if double_spaced and raw == "":
-                continue  # a soft wrap in a double-spaced rendition
-            if not raw.strip():
-                page_lines.append(Line(page_no, number, raw, "", blank=True))
-                continue
-            if "|" in raw and _PIPE_SEPARATOR.match(raw):
-                continue  # the |---|---| rule under a markdown table header
-            page_lines.append(text_line(page_no, number, raw))
-        page_lines = _mark_text_furniture(_aligned_columns(_bold_across_lines(page_lines)))
-        pages.append(Page(page_no, tuple(page_lines)))
-        all_lines.extend(page_lines)
-    return Document(
-        source_path=source_path,
-        sha256=sha256_of(data),
-        source_format="text",
-        pages=tuple(pages),
-        blocks=build_blocks(all_lines),
-    )
-
-
-# ---------------------------------------------------------------- PDF path
 
 
 @dataclass
@@ -324,7 +71,7 @@ def _line_from_words(page_no: int, words: list[dict], left: float, char_width: f
     numbered = re.match(r"^(\d{1,2}[.)])\s", body)
     bold = all("bold" in w.get("fontname", "").lower() for w in words if normalise_glyphs(w["text"]) != marker)
     text, _ = strip_markup(body)
-    text = collapse_spaces(text)
+    text = strip_leader(collapse_spaces(text))
     indent = max(0, round((x0 - left) / char_width)) if marker or numbered else 0
     return Line(page_no, 0, raw, text, indent=indent, bold=bold, marker=marker)
 
@@ -340,9 +87,9 @@ def read_pdf(data: bytes, source_path: str, limits: Limits | None = None) -> Doc
             raise UnreadableDocument("encrypted PDF: a password is needed to open it") from None
         raise UnreadableDocument(f"corrupt PDF: {type(err).__name__}: {err}".strip()[:300]) from None
     try:
-        _too_many_pages(_declared_page_count(pdf), limits)
+        too_many_pages(_declared_page_count(pdf), limits)
         try:
-            _too_many_pages(len(pdf.pages), limits)  # the page tree itself, should /Count understate it
+            too_many_pages(len(pdf.pages), limits)  # the page tree itself, should /Count understate it
             pages: list[list[_Item]] = []
             heights: list[float] = []
             for no, page in enumerate(pdf.pages, start=1):
@@ -350,7 +97,7 @@ def read_pdf(data: bytes, source_path: str, limits: Limits | None = None) -> Doc
                 pages.append(_page_items(page, no))
                 heights.append(float(page.height))
                 page.close()  # drop pdfplumber's cached layout objects: memory stays one page deep
-                _too_many_lines(sum(map(len, pages)), limits)
+                too_many_lines(sum(map(len, pages)), limits)
         except MemoryError:
             raise  # not the file's verdict here: the run's budget decides
         except UnreadableDocument:
@@ -479,7 +226,7 @@ def _page_items(page, page_no: int) -> list[_Item]:
         items.append(_Item(row[0]["top"], max(w["bottom"] for w in row), line, max(w["size"] for w in row)))
     for table in tables:
         for top, bottom, cells in _table_rows(table):
-            items.append(_Item(top, bottom, Line(page_no, 0, "\t".join(cells), _row_text(cells), cells=cells), 0.0))
+            items.append(_Item(top, bottom, Line(page_no, 0, "\t".join(cells), row_text(cells), cells=cells), 0.0))
     items.sort(key=lambda item: item.top)
     return items
 
@@ -495,7 +242,7 @@ def _table_rows(table) -> list[tuple[float, float, tuple[str, ...]]]:
 
 def _mark_pdf_furniture(pages: list[list[_Item]], heights: list[float]) -> None:
     """Lines in the top/bottom margin that recur (digits aside) on several pages, or bare page numbers."""
-    rules = _furniture_rules()
+    rules = furniture_rules()
     margin = float(rules["pdf_margin"])
     page_number_only = re.compile(rules["page_number_only"], re.I)
 
@@ -516,7 +263,7 @@ def _mark_pdf_furniture(pages: list[list[_Item]], heights: list[float]) -> None:
     for items, height in zip(pages, heights, strict=True):
         for it in candidates(items, height):
             if (len(pages) > 1 and counts[key(it.line.text)] >= 2) or page_number_only.match(it.line.text):
-                it.line = _with(it.line, furniture=True)
+                it.line = with_changes(it.line, furniture=True)
 
 
 def _with_paragraph_breaks(pages: list[list[_Item]]) -> list[list[Line]]:
@@ -553,6 +300,6 @@ def _with_paragraph_breaks(pages: list[list[_Item]]) -> list[list[Line]]:
             changes: dict = {"number": len(lines) + 1}
             if item.size >= body * 1.3 and line.cells is None and not line.furniture:
                 changes["heading_level"] = 1 if item.size >= body * 1.6 else 2
-            lines.append(_with(line, **changes))
+            lines.append(with_changes(line, **changes))
         out.append(lines)
     return out
