@@ -77,7 +77,10 @@ def _parse_single(tokens: list[str], at_end: bool = False) -> dt.date | None:
 
 
 def _fiscal(text: str) -> tuple[dt.date, dt.date] | None:
-    """'2014-17', '2011/12', '2011/14', '2022-2025': UK financial years, April to March."""
+    """'2014-17', '2011/12', '2011/14', '2022-2025', '2023 to 2026', 'between 2018 and 2023': UK financial
+    years, April to March."""
+    text = re.sub(r"(?i)^(?:between|from)\s+|\s+(?:to|until|and)\s+(?=(?:19|20)\d\d$)", lambda m: "" if m.start() == 0
+                  else "-", text.strip())
     match = re.fullmatch(r"((?:19|20)\d\d)\s*[/–-]\s*(\d\d|(?:19|20)\d\d)", text.replace(" ", ""))
     if not match:
         return None
@@ -115,6 +118,12 @@ def find_dates(text: str) -> list[DateSpan]:
             if start is None or end is None:
                 continue
             out.append(DateSpan("RANGE", start, end, span.text, span.start_char, span.end_char))
+        elif label == "NUMERIC":  # '29/01/2024': day, month, year as committee systems print them
+            day, month, year = (int(x) for x in span.text.split("/"))
+            try:
+                out.append(DateSpan("DATE", dt.date(year, month, day), None, span.text, span.start_char, span.end_char))
+            except ValueError:
+                continue
         elif label == "FISCAL":
             fiscal = _fiscal(span.text)
             if fiscal is not None:

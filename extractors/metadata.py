@@ -44,6 +44,7 @@ class DocumentMetadata:
     version_label: str | None
     effective_from: dt.date | None
     body: str | None = None  # the area whose partnership/agreement the paper is about, e.g. 'Kent'
+    committee: str | None = None  # the committee or meeting the header names ('Cabinet')
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ def _role_for(unit: _Unit, char_start: int, char_end: int) -> str:
         ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
     ):
         return "meeting"
-    if unit.content_index < int(rules["meeting_date_line_max"]) and len(unit.text) - (char_end - char_start) < 80:
+    if unit.content_index < int(rules["meeting_date_line_max"]) and len(unit.text) - (char_end - char_start) < 80 \
+            and re.match(r"\d", unit.text[char_start:char_end]) is not None:  # a full date, not 'March 2024'
         rest = unit.text[:char_start] + unit.text[char_end:]
         if not _WEEKDAY_OR_TIME.sub("", rest):
             return "meeting"  # a bare date line at the top of an agenda
@@ -171,14 +173,103 @@ def _doc_kind(doc: Document, header: list[str]) -> str:
     rules = _rules()
     furniture = [ln.text for ln in doc.furniture]
     headings = [b.text for b in doc.blocks[:60] if b.kind == "heading"]
+    first = doc.blocks[: int(rules["title_blocks"])]
+    titles = furniture + [b.text for b in first if b.kind == "heading"] + [
+        b.lines[0].text for b in [b for b in first if b.kind == "paragraph"][: int(rules["title_paragraphs"])]
+        if len(b.lines[0].text.split()) <= int(rules["title_paragraph_max_words"])]
+    everywhere: list[str] | None = None
+
+    def anywhere() -> list[str]:
+        nonlocal everywhere
+        if everywhere is None:
+            everywhere = [ln.text for ln in doc.lines if ln.text and not ln.furniture]
+        return everywhere
+
+    def some(patterns, texts) -> bool:
+        return any(_compiled(p).search(t) for p in patterns for t in texts)
+
+    texts = header + furniture
     for rule in rules["kinds"]:
-        texts = header + furniture
-        if not all(any(_compiled(p).search(t) for t in texts) for p in rule["all"]):
+        if not all(some([p], texts) for p in rule.get("all", ())):
             continue
-        if rule.get("any_heading") and not any(_compiled(p).search(h) for p in rule["any_heading"] for h in headings):
+        if rule.get("any") and not some(rule["any"], texts):
+            continue
+        if rule.get("any_heading") and not some(rule["any_heading"], headings):
+            continue
+        if rule.get("any_title") and not any(
+            some(rule["any_title"], [title]) and not some(rule.get("none_title", ()), [title]) for title in titles
+        ):
+            continue
+        if rule.get("anywhere") and not some(rule["anywhere"], anywhere()):
+            continue
+        if rule.get("none_anywhere") and some(rule["none_anywhere"], anywhere()):
             continue
         return rule["kind"]
     return rules["default_kind"]
+
+
+_WEEKDAYS = "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+
+
+@cache
+def _meeting_rules() -> tuple[list[re.Pattern[str]], re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern]:
+    rules = _rules()
+    headers = [_compiled(p.replace("WEEKDAY", _WEEKDAYS)) for p in rules["meeting_headers"]]
+    return (headers, _compiled(rules["meeting_date_alone"].replace("WEEKDAY", _WEEKDAYS)),
+            _compiled(rules["committee_fields"]), _compiled(rules["date_fields"]), _compiled(rules["not_committee"]))
+
+
+def _first_date(text: str) -> dt.date | None:
+    return next((s.start for s in find_dates(text) if s.label in ("DATE", "NUMERIC")), None)
+
+
+def _clean_committee(text: str) -> str | None:
+    text = re.split(r"\s*[|,(]\s*|\s+[-–]\s+(?=\S)", text.strip(), maxsplit=1)[0].strip(" .:-–")
+    if not text or _meeting_rules()[4].match(text) or find_dates(text) or len(text.split()) > 12:
+        return None
+    return " ".join(text.split())
+
+
+def meeting_of(doc: Document, header: list[str]) -> tuple[dt.date | None, str | None]:
+    """The meeting a paper is for, from its committee-system or report header: (date, committee).
+
+    Read from the page title, then the header lines, in order; the first header that gives a date
+    wins, with the committee it names (or one named by an earlier header). A date mentioned in
+    passing ("the minutes of the meeting held on 9 October 2014") is never matched: every pattern
+    is anchored at the start of a header line.
+    """
+    headers, alone, committee_field, date_field, _ = _meeting_rules()
+    committee: str | None = None
+    texts = [ln.text for ln in doc.furniture] + header
+    for text in texts:
+        for pattern in headers:
+            match = pattern.search(text) if pattern.pattern.startswith("^(?:.") else pattern.match(text)
+            if not match:
+                continue
+            groups = match.groupdict()
+            if groups.get("value") is not None:  # a cover field: "Committee: ...", "Date: ..."
+                name = text.split(":", 1)[0].strip()
+                value = groups["value"]
+                date = _first_date(value) if date_field.match(name) else None
+                if committee_field.match(name) and committee is None:
+                    committee = _clean_committee(value)
+                if date is not None:
+                    return date, committee
+                break
+            date = _first_date(groups.get("date") or "")
+            found = _clean_committee(groups.get("committee") or "")
+            if date is not None:
+                return date, found or committee
+            committee = committee or found
+            break
+    for i, text in enumerate(header[:6]):
+        match = alone.match(text)
+        if match:
+            date = _first_date(match.group("date"))
+            if date is not None:
+                named = committee or next((_clean_committee(h) for h in header[:i] if _clean_committee(h)), None)
+                return date, named
+    return None, committee
 
 
 def _title(doc: Document, header: list[str]) -> str | None:
@@ -241,7 +332,9 @@ def extract_metadata(doc: Document, dates: list[DocumentDate] | None = None) -> 
         if any(_compiled(rules["status"][name]).search(t) for t in [ln.text for ln in doc.furniture] + header[:5]):
             status = name
             break
-    meeting = next((d.date for d in dates if d.role == "meeting"), None)
+    meeting, committee = meeting_of(doc, header)
+    if meeting is None:
+        meeting = next((d.date for d in dates if d.role == "meeting"), None)
     effective = None
     if kind == "agreement":
         effective_dates = [d.date for d in dates if d.role == "effective"]
@@ -254,4 +347,5 @@ def extract_metadata(doc: Document, dates: list[DocumentDate] | None = None) -> 
         version_label=version,
         effective_from=effective,
         body=_body(doc),
+        committee=committee,
     )
