@@ -30,6 +30,8 @@ class LayoutRules:
     label_max_words: int
     plain_list_max_median_words: float
     heading_prefix: re.Pattern[str]
+    labelled_number: re.Pattern[str]
+    bare_number: re.Pattern[str]
 
 
 @cache
@@ -43,6 +45,8 @@ def layout_rules() -> LayoutRules:
         label_max_words=int(raw["label_max_words"]),
         plain_list_max_median_words=float(raw["plain_list_max_median_words"]),
         heading_prefix=re.compile(raw["heading_prefix"]),
+        labelled_number=re.compile(raw["labelled_number"], re.I),
+        bare_number=re.compile(raw["bare_number"]),
     )
 
 
@@ -276,6 +280,17 @@ def build_blocks(lines: Sequence[Line]) -> tuple[Block, ...]:
         before_break = nxt is None or nxt.blank
         text = line.text
 
+        # A column of bare numbers, then as many label lines: one numbered item per pair.
+        column = _number_column(flow, i)
+        if column:
+            close()
+            numbers, labels = column
+            for number_line, label in zip(numbers, labels, strict=True):
+                blocks.append(_make_block(_Open("bullet", [label], level=0, marker=number_line.text)))
+            i += 2 * len(numbers)
+            prev, prev_kind, after_break = labels[-1], "numbered_item", False
+            continue
+
         # Tables: tab/pipe rows or PDF table rows, consecutive.
         if line.cells is not None:
             close()
@@ -316,7 +331,7 @@ def build_blocks(lines: Sequence[Line]) -> tuple[Block, ...]:
                 prev, prev_kind, after_break = flow[i - 1], "bullet_plain", False
                 continue
 
-        kind = _classify(line, prev, prev_kind, after_break, before_break, nxt)
+        kind = _classify(line, prev, prev_kind, after_break, before_break, nxt, flow[i + 1: i + 6])
 
         if kind == "continue" and current is not None:
             current.lines.append(line)
@@ -351,12 +366,13 @@ def build_blocks(lines: Sequence[Line]) -> tuple[Block, ...]:
                 i += 1
                 nxt = flow[i + 1] if i + 1 < len(flow) else None
             close()
-        elif kind in ("bullet", "bullet_lost", "numbered_item"):
+        elif kind in ("bullet", "bullet_lost", "numbered_item", "sub_item"):
             close()
             marker = line.marker if line.marker is not None else ""
             if kind == "numbered_item":
                 marker = _section_number(text)[0] or ""
-            current = _Open("bullet", [line], level=_bullet_level(line), marker=marker)
+            level = 1 if kind == "sub_item" else _bullet_level(line)
+            current = _Open("bullet", [line], level=level, marker=marker)
         else:  # new paragraph (or a continuation with nothing open)
             close()
             number, _ = _section_number(text)
@@ -368,8 +384,49 @@ def build_blocks(lines: Sequence[Line]) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
+def _number_column(flow: Sequence[Line], i: int) -> tuple[list[Line], list[Line]] | None:
+    """'1)' '2)' '3)' on their own lines, then three label lines: (number lines, label lines), or None."""
+    rules = layout_rules()
+    numbers: list[Line] = []
+    j = i
+    while j < len(flow) and not flow[j].blank and rules.bare_number.match(flow[j].text):
+        expected = str(len(numbers) + 1)
+        if re.sub(r"\D", "", flow[j].text) != expected:
+            return None
+        numbers.append(flow[j])
+        j += 1
+    if len(numbers) < 2:
+        return None
+    labels = list(flow[j: j + len(numbers)])
+    if len(labels) < len(numbers) or any(
+        ln.blank or ln.cells is not None or rules.bare_number.match(ln.text) or _words(ln.text) > 12
+        or ln.text.rstrip().endswith(".") for ln in labels
+    ):
+        return None
+    return numbers, labels
+
+
 def _bullet_level(line: Line) -> int:
     return min(line.indent // 2, 4) if line.marker not in (None, "") else 0
+
+
+_LETTERED = re.compile(r"^\(?[a-z][.)]\s+\S")
+_TOP_NUMBER = re.compile(r"^\(?(\d{1,2})[.)]\s+\S")
+
+
+def _continues_numbering(text: str, following: Sequence[Line]) -> bool:
+    """'1. Anti Social Behaviour' followed (past lettered sub-items) by '2. ...': a numbered list."""
+    match = _TOP_NUMBER.match(text)
+    if not match:
+        return False
+    for line in following:
+        if line.blank or line.cells is not None:
+            return False
+        if _LETTERED.match(line.text):
+            continue
+        nxt = _TOP_NUMBER.match(line.text)
+        return nxt is not None and int(nxt.group(1)) == int(match.group(1)) + 1
+    return False
 
 
 def _classify(
@@ -379,6 +436,7 @@ def _classify(
     after_break: bool,
     before_break: bool,
     nxt: Line | None,
+    following: Sequence[Line] = (),
 ) -> str:
     """Decide whether a line starts a heading, bullet or paragraph, or continues."""
     rules = layout_rules()
@@ -392,6 +450,8 @@ def _classify(
     if rules.heading_prefix.match(text) and _words(text) <= rules.heading_max_words:
         return "heading"
     after_lead_in = prev is not None and _is_lead_in(prev.text)
+    if rules.labelled_number.match(text) and _words(text) <= 25:
+        return "numbered_item"  # "Priority 1: Reducing Crime"
     if rules.list_number.match(text) and (
         prev is None
         or after_break
@@ -402,6 +462,8 @@ def _classify(
         return "numbered_item"  # "1) Violent crime", "(a) Early intervention"
     if line.indent == 1 and not _starts_upper(text) and (after_lead_in or prev_kind == "bullet_lost"):
         return "bullet_lost"  # a lost glyph before a lower-case item
+    if _LETTERED.match(text) and prev_kind in ("numbered_item", "sub_item") and line.marker is None:
+        return "sub_item"  # "a. Youths hanging around" under "1. Anti Social Behaviour"
     number, rest = _section_number(text)
     if number is not None:
         # "6. County Priorities" is a heading; "6.1. This section sets out ..." a paragraph.
@@ -411,6 +473,8 @@ def _classify(
             return "heading"
         same_style = prev is not None and _section_number(prev.text)[0] is not None  # "2." after "1.", not "1)"
         if prev_kind == "numbered_item" and short and same_style:
+            return "numbered_item"
+        if short and not line.bold and not line.heading_level and _continues_numbering(text, following):
             return "numbered_item"
         if short and (before_break or line.bold or _title_like(nxt.text if nxt else "", 5)) and not next_is_numbered:
             return "heading"

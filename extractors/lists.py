@@ -26,6 +26,7 @@ from extractors.blocks import join_lines_with_offsets, line_at_offset
 from extractors.dates import DateSpan, find_dates
 from extractors.metadata import DocumentDate, DocumentMetadata
 from extractors.model import Block, Document, Line
+from extractors.prose import find_prose_lists
 from extractors.rulebook import load_yaml
 
 ROLES = (
@@ -58,6 +59,7 @@ class ListItem:
     page: int
     line: int
     source_text: str
+    detail: str | None = None  # what the paper says after the label ("Acquisitive Crime – including theft")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ class _Label:
     page: int
     line: int
     block: int  # index of the block the label was read from
+    # the words that introduce the list are known (a sentence list's cue, 'These include:' after the
+    # sentence naming what they are): a label naming plans or partners first does not exclude it
+    introduces: bool = False
 
 
 @dataclass
@@ -89,6 +94,8 @@ class _Candidate:
     role: str | None = None  # fixed by the table (a section label, a CSP count header)
     role_reason: str = ""
     context_block: int | None = None  # where the prose before the list is, when not the label
+    details: dict[int, str] = field(default_factory=dict)  # item index -> its description, printed apart
+    numbered_priorities: bool = False  # every item was printed 'Priority N - ...'
 
 
 @cache
@@ -138,6 +145,40 @@ def _clean_item(text: str) -> str:
     return text.strip().rstrip(";,").strip()
 
 
+def split_item(text: str) -> tuple[str, str | None]:
+    """An item's label and the description printed after it, if any.
+
+    'Acquisitive Crime – including shoplifting, theft and burglary.' -> ('Acquisitive Crime',
+    'including shoplifting, theft and burglary'); the separator is the first colon, spaced dash or
+    spaced hyphen outside brackets, after at most `detail_max_label_words` words.
+    """
+    rules = list_rules()
+    text = pattern(rules["item_prefix"]).sub("", text.strip()).strip()  # 'Priority 1 - ', 'Objective 2:'
+    for match in pattern(rules["detail_separator"]).finditer(text):
+        head = text[: match.start()].strip()
+        if head.count("(") != head.count(")") or head.count("‘") != head.count("’"):
+            continue
+        if not head or len(head.split()) > int(rules["detail_max_label_words"]):
+            return text, None
+        if pattern(rules["detail_not_label"]).search(head):
+            return text, None
+        if re.search(r"\d$", head) and match.group(0).startswith(":"):
+            continue  # a time, '10:30'
+        detail = text[match.end():].strip().rstrip(".;,").strip()
+        return (head.rstrip(" .;,"), detail or None) if detail else (text, None)
+    return text, None
+
+
+def _label_words(text: str) -> int:
+    """Words of an item's label: its description and bracketed qualifiers aside."""
+    label, _ = split_item(text)
+    while True:  # innermost brackets first: '(including VAWG and responses like MARAC (the conference))'
+        unbracketed = re.sub(r"\([^()]*\)", " ", label)
+        if unbracketed == label:
+            return _words(label)
+        label = unbracketed
+
+
 def _is_lead_in(block: Block) -> bool:
     return bool(pattern(list_rules()["lead_in"]).search(block.text))
 
@@ -146,8 +187,9 @@ def _is_prose(block: Block) -> bool:
     """A paragraph (or a numbered or long bullet) that is text, not a list item."""
     if block.kind == "paragraph":
         return True
-    words = _words(block.text)
-    # "3.1 The review of ..." is a numbered paragraph; "1. Road safety" a numbered item.
+    words = _label_words(_clean_item(block.text))
+    # "3.1 The review of ..." is a numbered paragraph; "1. Road safety" a numbered item; an item's
+    # description after its label ("Supporting Victims – Activities have ...") does not make it prose.
     return block.kind == "bullet" and (words > 25 or (block.number is not None and words > 12))
 
 
@@ -163,12 +205,65 @@ def _label_before(blocks: Sequence[Block], index: int) -> _Label | None:
         return None
     prev = blocks[index - 1]
     if prev.kind == "heading":
+        text = _strip_label(prev.text)
+        if _points_back(text) and index >= 2 and blocks[index - 2].kind == "paragraph":
+            # 'They are:' standing alone: the sentence before says what they are
+            before = blocks[index - 2]
+            return _Label(f"{_SENTENCE_END.split(before.text)[-1]} {text}", prev.page, prev.line_start, index - 1,
+                          introduces=True)
+        return _Label(text, prev.page, prev.line_start, index - 1)
+    if prev.kind == "paragraph" and _is_caption(prev):
+        # 'Wirral Community Priorities to Reduce Crime and Disorder' on a line of its own: a title
         return _Label(_strip_label(prev.text), prev.page, prev.line_start, index - 1)
     if prev.kind in ("paragraph", "bullet") and _is_lead_in(prev):
-        sentence, start = _last_sentence(prev.text)
+        sentence, start, joined = _lead_in_sentence(prev.text)
         line = _line_at(prev, start)
-        return _Label(_strip_label(sentence), line.page, line.number, index - 1)
+        before = blocks[index - 2] if index >= 2 else None
+        if not joined and _points_back(sentence) and before is not None and before.kind == "paragraph":
+            sentence, joined = f"{_SENTENCE_END.split(before.text)[-1]} {sentence}", True
+        return _Label(_strip_label(sentence), line.page, line.number, index - 1, introduces=joined)
     return None
+
+
+def _is_caption(block: Block) -> bool:
+    """A short title on a line of its own, too long to be taken for a heading: no sentence, no stop."""
+    text = block.text.strip()
+    return (len(block.lines) == 1 and 2 <= _words(text) <= int(list_rules()["caption_max_words"])
+            and text[:1].isupper() and not re.search(r"[.:;,!?]$", text) and bool(
+                pattern(list_rules()["list_noun"]).search(text)))
+
+
+_PRONOUN_LEAD_IN = re.compile(r"^(?:they|these|those|this|it|which)\b[^.]{0,40}$", re.I)
+
+
+def _points_back(sentence: str) -> bool:
+    """'They are:', 'These include:', 'These targets are:': a lead-in that points back to the sentence before."""
+    sentence = sentence.rstrip(":;-– ")
+    if not _PRONOUN_LEAD_IN.match(sentence):
+        return False
+    return not pattern(list_rules()["list_noun"]).search(sentence) or _words(sentence) <= 5
+
+
+def _lead_in_sentence(text: str) -> tuple[str, int, bool]:
+    """The sentence of a lead-in paragraph that introduces the list: the last one that says a list
+    follows ('...the crosscutting topics below will also ...'), joined to the sentence before when it
+    only points back ('They are:', 'These include:'). (sentence, offset, joined)."""
+    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+    spans = [(text[a:b].strip(), a) for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    cue = pattern(list_rules()["lead_in"])
+    chosen = next((i for i in range(len(spans) - 1, -1, -1) if cue.search(spans[i][0])), len(spans) - 1)
+    sentence, start = spans[chosen]
+    if chosen > 0 and _points_back(sentence):
+        return f"{spans[chosen - 1][0]} {sentence}", spans[chosen - 1][1], True
+    noun = pattern(list_rules()["list_noun"])
+    csa_noun = pattern(list_rules()["csa_noun"])
+    if not noun.search(sentence):
+        # 'The themes below come from ... . Between 2018 and 2023 partners will concentrate on:' -- the
+        # sentence that names the priorities or themes reaches to the one that ends the lead-in
+        earlier = next((i for i in range(chosen - 1, -1, -1) if csa_noun.search(spans[i][0])), None)
+        if earlier is not None:
+            return " ".join(s for s, _ in spans[earlier: chosen + 1]), spans[earlier][1], True
+    return sentence, start, False
 
 
 def _bullet_runs(blocks: Sequence[Block]) -> list[_Candidate]:
@@ -191,6 +286,62 @@ def _bullet_runs(blocks: Sequence[Block]) -> list[_Candidate]:
         out.append(_Candidate(i, items, _label_before(blocks, i)))
         i = j
     return out
+
+
+def _described_runs(blocks: Sequence[Block]) -> list[_Candidate]:
+    """Titles each followed by one paragraph describing them, after a label naming the list:
+
+        Local Strategic Priorities for Action / The themes below come from ...
+        1. YOUNG PEOPLE AT RISK / Partners have begun to pilot ...
+        2. ANTI-SOCIAL BEHAVIOUR / Continuing to support ...
+
+    Each title is an item; its paragraph is the item's detail.
+    """
+    out: list[_Candidate] = []
+    noun = pattern(list_rules()["list_noun"])
+    max_words = int(list_rules()["described_title_max_words"])
+
+    not_title = pattern(list_rules()["described_title_not"])
+
+    def title(block: Block) -> bool:
+        text = _LEADING_NUMBER.sub("", block.text)
+        return (block.kind == "heading" or (block.kind == "paragraph" and all(ln.bold for ln in block.lines))) \
+            and 1 <= _words(text) <= max_words and not text.rstrip().endswith((":", ".")) \
+            and not not_title.search(text)
+
+    i = 1
+    while i < len(blocks):
+        label_block = blocks[i - 1]
+        if not ((title(blocks[i]) and noun.search(label_block.text) and not title(label_block))
+                or (title(blocks[i]) and label_block.kind == "heading" and noun.search(label_block.text))):
+            i += 1
+            continue
+        pairs: list[tuple[Block, Block]] = []
+        j = i
+        while j + 1 < len(blocks) and title(blocks[j]) and blocks[j + 1].kind == "paragraph" \
+                and not title(blocks[j + 1]) and blocks[j].level == blocks[i].level and blocks[j + 1].number is None:
+            pairs.append((blocks[j], blocks[j + 1]))
+            j += 2
+        if len(pairs) < 2 or not (label_block.kind == "heading" or _is_lead_in(label_block)
+                                  or _is_caption_sentence(label_block)):
+            i += 1
+            continue
+        label = _label_before(blocks, i) or _Label(_strip_label(label_block.text), label_block.page,
+                                                    label_block.line_start, i - 1)
+        items = [(_clean_item(head.text), None, head.page, head.line_start, head.source_text) for head, _ in pairs]
+        cand = _Candidate(i, items, label)
+        cand.details = {n: body.text.strip().rstrip(".").strip() for n, (_, body) in enumerate(pairs)}
+        out.append(cand)
+        i = j
+    return out
+
+
+def _is_caption_sentence(block: Block) -> bool:
+    """'The Community Safety Team works to the priorities set out in the ... Plan 2017-2018 (1910 KB)':
+    one sentence naming a list, with no stop, standing before what it names."""
+    text = block.text.strip()
+    return block.kind == "paragraph" and len(_SENTENCE_END.split(text)) == 1 and not text.endswith(".") \
+        and _words(text) <= 30 and bool(pattern(list_rules()["list_noun"]).search(text))
 
 
 def _count(cell: str) -> int | None:
@@ -270,36 +421,22 @@ def _table_candidates(blocks: Sequence[Block], index: int) -> list[_Candidate]:
     return []
 
 
-_SENTENCE_LIST = re.compile(r"^(?P<label>[^:;]{3,200}?)\s*:-?\s*(?P<body>[^:]*;[^:]*)$")
-
-
-def _sentence_list(blocks: Sequence[Block], index: int) -> _Candidate | None:
-    """'The priorities for 2021-24 are: reducing violence; tackling ASB; and road safety.'"""
+def _prose_candidates(blocks: Sequence[Block], index: int) -> list[_Candidate]:
+    """Lists written inside the block's sentences (extractors/prose.py)."""
     block = blocks[index]
-    match = _SENTENCE_LIST.match(block.text)
-    if not match:
-        return None
-    label_sentence, start = _last_sentence(match.group("label"))
-    if not pattern(list_rules()["list_noun"]).search(label_sentence) or _words(label_sentence) > int(
-        list_rules()["sentence_label_max_words"]
-    ):
-        return None  # a list of examples inside a long sentence, not a list the paper sets out
-    body = match.group("body").strip().rstrip(".")
-    parts = [p.strip() for p in body.split(";")]
-    parts = [re.sub(r"^(?:and|or)\s+", "", p) for p in parts if p]
-    if len(parts) < int(list_rules()["min_items"]):
-        return None
-    items = []
-    cursor = match.start("body")
-    for part in parts:
-        at = block.text.find(part, cursor)
-        cursor = max(cursor, at)
-        line = _line_at(block, max(at, 0))
-        items.append((part.strip().rstrip(".;,"), None, line.page, line.number, line.raw))
-    line = _line_at(block, start)
-    cand = _Candidate(index, items, _Label(_strip_label(label_sentence), line.page, line.number, index))
-    cand.context_block = index
-    return cand
+    nxt = blocks[index + 1] if index + 1 < len(blocks) else None
+    following = nxt.text if nxt is not None and nxt.kind == "paragraph" else ""
+    out: list[_Candidate] = []
+    for found in find_prose_lists(block.text, following):
+        items = []
+        for text, at in found.items:
+            line = _line_at(block, at)
+            items.append((text.strip().rstrip(".;,").strip(), None, line.page, line.number, line.raw))
+        line = _line_at(block, found.label_start)
+        cand = _Candidate(index, items, _Label(_strip_label(found.label), line.page, line.number, index, True))
+        cand.context_block = index
+        out.append(cand)
+    return out
 
 
 def split_flattened_row(text: str, phrases: str) -> tuple[str, str] | None:
@@ -366,18 +503,39 @@ def _flattened_columns(blocks: Sequence[Block], index: int) -> _Candidate | None
     return _Candidate(index, items, label)
 
 
+def _numbered_priorities(cand: _Candidate, blocks: Sequence[Block]) -> _Candidate:
+    """Items printed as 'Priority 1 – Serious Violence' among others (a contents page's other entries,
+    a plan's principles): the numbered priorities are the list. Their numbering names what they are."""
+    prefix = pattern(list_rules()["item_prefix"])
+    numbered = [i for i, item in enumerate(cand.items) if prefix.match(_LEADING_NUMBER.sub("", item[0].strip()))]
+    if len(numbered) < 2:
+        return cand
+    cand.items = [cand.items[i] for i in numbered]
+    cand.details = {n: cand.details[i] for n, i in enumerate(numbered) if i in cand.details}
+    cand.numbered_priorities = True
+    before = blocks[cand.first_block - 1] if cand.first_block > 0 else None
+    short = before is not None and _words(before.text) <= int(list_rules()["caption_max_words"])
+    if cand.label is None and before is not None and before.kind == "paragraph" and len(before.lines) == 1 \
+            and short and not before.text.rstrip().endswith("."):
+        # the run's title ('Principles to deliver policing, justice and the Plan'): the numbering says what they are
+        cand.label = _Label(_strip_label(before.text), before.page, before.line_start, cand.first_block - 1)
+    return cand
+
+
 def _candidates(doc: Document) -> list[_Candidate]:
     blocks = doc.blocks
-    out = _bullet_runs(blocks)
+    out = _bullet_runs(blocks) + _described_runs(blocks)
     for i, block in enumerate(blocks):
         if block.kind == "table":
             out.extend(_table_candidates(blocks, i))
         elif block.kind in ("paragraph", "bullet"):
-            cand = _sentence_list(blocks, i)
-            if cand is None and block.kind == "paragraph" and i > 0:
+            prose = _prose_candidates(blocks, i)
+            out.extend(prose)
+            if not prose and block.kind == "paragraph" and i > 0:
                 cand = _flattened_columns(blocks, i)
-            if cand is not None:
-                out.append(cand)
+                if cand is not None:
+                    out.append(cand)
+    out = [_numbered_priorities(c, blocks) for c in out]
     out.sort(key=lambda c: c.first_block)  # stable: a table's sections keep their order
     return out
 
@@ -415,13 +573,18 @@ def _prose_context(blocks: Sequence[Block], cand: _Candidate) -> Block | None:
     return None
 
 
-def _role(cand: _Candidate, headings: list[Block]) -> tuple[str | None, str]:
+def _role(cand: _Candidate, headings: list[Block], context: Block | None = None) -> tuple[str | None, str]:
     r = list_rules()
     if cand.role:
         return cand.role, cand.role_reason
     label = cand.label.text if cand.label else ""
     noun = pattern(r["list_noun"])
     texts = [("label", label)] + [("heading", h.text) for h in headings[:1]]
+    if cand.numbered_priorities:
+        texts.append(("items", "numbered as priorities"))
+    if not any(noun.search(t) for _, t in texts) and _is_sub_label(cand, context):
+        # 'SSCB:' and 'CSP:' under 'The split of priorities was now:': the lead-in names the lists
+        texts.append(("lead-in", _lead_in_sentence(context.text)[0]))  # type: ignore[union-attr]
     if not any(noun.search(t) for _, t in texts):
         return None, "no list noun in label or heading"
     for where, text in texts:
@@ -434,6 +597,15 @@ def _role(cand: _Candidate, headings: list[Block]) -> tuple[str | None, str]:
     for where, text in texts:
         themes = pattern(r["cross_cutting_themes"]).search(text)
         prios = pattern(r["priorities"]).search(text)
+        # 'the crosscutting topics below', 'the following priorities': the words that point at the
+        # list name it, wherever else the sentence mentions priorities
+        pointed = pattern(r["pointed_noun"]).search(text)
+        if pointed and themes and prios:
+            aimed = pointed.group("noun") or pointed.group("noun2") or ""
+            if pattern(r["cross_cutting_themes"]).search(aimed):
+                return "cross_cutting_themes", f"{where} '{text}' points at themes"
+            if pattern(r["priorities"]).search(aimed):
+                return "priorities", f"{where} '{text}' points at priorities"
         if themes and (not prios or themes.start() < prios.start()):
             return "cross_cutting_themes", f"{where} '{text}' names themes"
         if prios:
@@ -443,16 +615,42 @@ def _role(cand: _Candidate, headings: list[Block]) -> tuple[str | None, str]:
     return None, "no role"
 
 
+def _lists_something_else(label: str) -> bool:
+    """The lead-in lists plans, partners, actions ... rather than priorities: it ends in 'including'
+    (examples follow), or the first thing it names (after 'the following', if it says so) is one."""
+    r = list_rules()
+    if pattern(r["label_examples_tail"]).search(label):
+        return True
+    following = re.search(r"\bthe following\b", label, re.I)
+    text = label[following.end():] if following else label
+    nouns = [(m.start(), m.end(), False) for m in pattern(r["list_noun"]).finditer(text)]
+    others = [(m.start(), m.end(), True) for m in pattern(r["label_excluded_noun"]).finditer(text)]
+    # 'strategy priority areas', 'plan priorities': a noun right before a list noun only qualifies it
+    starts = {s for s, _, _ in nouns}
+    others = [o for o in others if not any(text[o[1]:s].strip() == "" for s in starts if s > o[1])]
+    named = sorted(nouns + others)
+    return bool(named) and named[0][2]
+
+
+def _is_sub_label(cand: _Candidate, context: Block | None) -> bool:
+    """A short label ending in ':' ('CSP:') right under a lead-in paragraph that introduces lists."""
+    if cand.label is None or context is None or not _is_lead_in(context):
+        return False
+    return _words(cand.label.text) <= 4 and context.text.rstrip().endswith((":", ":-"))
+
+
 def _excluded(cand: _Candidate) -> str | None:
     r = list_rules()
-    if cand.label and not cand.role and pattern(r["label_excluded_tail"]).search(cand.label.text):
+    if cand.label and not cand.role and not cand.label.introduces and not cand.numbered_priorities \
+            and _lists_something_else(cand.label.text):
         return "the lead-in lists something else (plans, partners, actions ...)"
     labels = [it[0] for it in cand.items]
     if len(labels) < int(r["min_items"]):
         return "fewer than two items"
-    if statistics.median(_words(t) for t in labels) > float(r["item_max_median_words"]):
+    if statistics.median(_label_words(t) for t in labels) > float(r["item_max_median_words"]):
         return "items are prose, not labels"
-    if sum(t.endswith(".") for t in labels) * 2 > len(labels):
+    sentences = [t for t in labels if t.endswith(".") and (_label_words(t) > 8 or ". " in split_item(t)[0])]
+    if len(sentences) * 2 > len(labels):
         return "items are sentences"
     titles = sum(bool(pattern(r["item_is_title"]).search(t)) for t in labels)
     if titles >= len(labels) * float(r["item_title_share"]) and not cand.role:
@@ -460,14 +658,20 @@ def _excluded(cand: _Candidate) -> str | None:
     return None
 
 
-def _stance(role: str, texts: list[str], metadata: DocumentMetadata) -> tuple[str, str]:
+def _stance(role: str, texts: list[str], metadata: DocumentMetadata, asks_approval: bool = False,
+            headings: Sequence[str] = ()) -> tuple[str, str]:
     cues = list_rules()["stance"]
     joined = " ".join(texts)
-    for regex in cues["historic"]:
+    past_tense = metadata.doc_kind in cues["past_tense_kinds"]
+    for regex in cues["historic"] + ([] if past_tense else cues["historic_past_tense"]):
         match = pattern(regex).search(joined)
         if match:
             return "historic", f"'{match.group(0)}'"
     if role not in CSA_ROLES:
+        # another body's list is as found, unless it is itself a draft ('Police and Crime Plan draft')
+        draft = next((m for t in [texts[0], *headings] for m in [pattern(cues["other_draft"]).search(t)] if m), None)
+        if draft:
+            return "proposed", f"'{draft.group(0)}': its own list is a draft"
         return "current", f"{role} lists are as found"
     for name in ("proposed", "current"):
         for regex in cues[name]:
@@ -476,7 +680,19 @@ def _stance(role: str, texts: list[str], metadata: DocumentMetadata) -> tuple[st
                 return name, f"'{match.group(0)}'"
     if metadata.status == "draft":
         return "proposed", "the document is a draft"
+    if asks_approval:
+        return "proposed", "no cue; the report asks for the priorities to be approved"
     return "current", "no cue: a list restated as it stands"
+
+
+def _asks_approval(doc: Document, metadata: DocumentMetadata) -> bool:
+    """A report or decision whose recommendation is to endorse, approve or agree priorities: the lists
+    it sets out without a cue of their own are what it proposes."""
+    cues = list_rules()["stance"]
+    if metadata.doc_kind not in cues["approval_kinds"]:
+        return False
+    asks = pattern(cues["asks_approval"])
+    return any(asks.search(b.text) for b in doc.blocks if b.kind != "table")
 
 
 def _periods_in(text: str) -> list[tuple[dt.date, dt.date | None, str]]:
@@ -551,18 +767,27 @@ def extract_lists(
     blocks = doc.blocks
     out: list[ExtractedList] = []
     dates_cache: dict[int, list[DateSpan]] = {}
+    previous: tuple[int, str, str] | None = None  # the last CSA list: (the block after it, stance, why)
+    asks_approval = _asks_approval(doc, metadata)
     for cand in _candidates(doc):
         headings = _enclosing_headings(blocks, cand.label.block if cand.label else cand.first_block)
-        role, role_why = _role(cand, headings)
-        if role is None:
-            continue
+        context = _prose_context(blocks, cand)
+        role, role_why = _role(cand, headings, context)
+        if role is None or (cand.label is None and cand.role is None):
+            continue  # a run of bullets with nothing before it saying what they are
         why_not = _excluded(cand)
         if why_not:
             continue
-        context = _prose_context(blocks, cand)
         label_text = cand.label.text if cand.label else ""
         context_text = context.text if context is not None else ""
-        stance, stance_why = _stance(role, [label_text, context_text], metadata)
+        stance, stance_why = _stance(role, [label_text, context_text], metadata, asks_approval,
+                                     [h.text for h in headings[:1]])
+        if role in CSA_ROLES and stance_why.startswith("no cue") and previous is not None \
+                and 0 <= cand.first_block - previous[0] <= 3 and not previous[2].startswith("no cue"):
+            # themes printed straight after the priorities they go with, with no cue of their own
+            stance, stance_why = previous[1], f"as the list before it ({previous[2]})"
+        if role in CSA_ROLES:
+            previous = (cand.first_block + len(cand.items), stance, stance_why)  # (block after it, ...)
 
         period: tuple[dt.date, dt.date | None, str] | None = None
         # Only the CSA's own lists take a period from headings further up (the agreement's title);
@@ -590,8 +815,9 @@ def extract_lists(
 
         raw_items = _with_trailing_counts(cand.items) if role == "district_assessment" else cand.items
         items = tuple(
-            ListItem(pos, text, count, page, line, source)
+            ListItem(pos, label, count, page, line, source, detail)
             for pos, (text, count, page, line, source) in enumerate(raw_items, start=1)
+            for label, detail in [(text, cand.details[pos - 1]) if pos - 1 in cand.details else split_item(text)]
         )
         first = items[0]
         page, line = (cand.label.page, cand.label.line) if cand.label else (first.page, first.line)

@@ -5,12 +5,14 @@ CREATE TABLE documents (
     doc_id         VARCHAR PRIMARY KEY,  -- first 16 hex digits of the file's SHA-256: stable across renames
     source_path    VARCHAR NOT NULL,     -- path relative to the corpus folder, file name kept
     title          VARCHAR,              -- "Subject:" line, else first substantial heading, else running header
-    doc_kind       VARCHAR NOT NULL,     -- committee_report | agreement | agenda_pack | minutes | other
+    doc_kind       VARCHAR NOT NULL,     -- agenda_pack | minutes | committee_report | decision | agreement | other
     meeting_date   DATE,                 -- date of the meeting the paper is for, where stated
+    committee      VARCHAR,              -- the committee or meeting its header names ('Cabinet'), where stated
     status         VARCHAR,              -- draft | final | NULL (from running headers/footers and the header block)
     version_label  VARCHAR,              -- e.g. '6.0' from "DRAFT Version 6.0"
     effective_from DATE,                 -- agreements only: the date the version takes effect
     body           VARCHAR,              -- the area whose partnership/agreement it is ('Kent'); timelines are per body
+    source_format  VARCHAR NOT NULL,     -- text | pdf | html: the reader that read it
     page_count     INTEGER NOT NULL,     -- pages (form-feed pages for text files)
     sha256         VARCHAR NOT NULL UNIQUE
 );
@@ -43,6 +45,8 @@ CREATE TABLE list_items (
     list_id      VARCHAR NOT NULL REFERENCES lists (list_id),
     position     INTEGER NOT NULL,  -- 1-based, in reading order (two-column lists: row by row)
     raw_label    VARCHAR NOT NULL,  -- as printed: qualifiers kept; bullets, numbers, footnote markers removed
+    detail       VARCHAR,           -- what the paper prints after the label, its scope or description
+                                    -- ('Acquisitive Crime – including shoplifting' -> 'including shoplifting'); NULL if none
     count        INTEGER,           -- district assessments: how many CSPs identified the issue; else NULL
     canonical_id VARCHAR,           -- canonical_items.canonical_id: priorities, themes, and district issues that name a priority
     match_method VARCHAR,           -- how the item was linked: curated | exact | normalised | abbreviation | fuzzy; NULL if unlinked

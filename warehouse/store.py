@@ -120,17 +120,19 @@ def load_rows(
                     d.metadata.title,
                     d.metadata.doc_kind,
                     d.metadata.meeting_date,
+                    d.metadata.committee,
                     d.metadata.status,
                     d.metadata.version_label,
                     d.metadata.effective_from,
                     d.metadata.body,
+                    d.document.source_format,
                     d.document.page_count,
                     d.document.sha256,
                 )
                 for rel, d in docs
             ),
-            ["doc_id", "source_path", "title", "doc_kind", "meeting_date", "status", "version_label",
-             "effective_from", "body", "page_count", "sha256"],
+            ["doc_id", "source_path", "title", "doc_kind", "meeting_date", "committee", "status", "version_label",
+             "effective_from", "body", "source_format", "page_count", "sha256"],
         ),
     )
     _insert(
@@ -159,7 +161,7 @@ def load_rows(
         _frame(
             (
                 (
-                    d.list_id(i), it.position, it.raw_label, it.count,
+                    d.list_id(i), it.position, it.raw_label, it.detail, it.count,
                     *_link(links.get((d.list_id(i), it.position))),
                     it.page, it.line, it.source_text,
                 )
@@ -167,7 +169,7 @@ def load_rows(
                 for i, x in enumerate(d.lists)
                 for it in x.items
             ),
-            ["list_id", "position", "raw_label", "count", "canonical_id", "match_method", "match_score",
+            ["list_id", "position", "raw_label", "detail", "count", "canonical_id", "match_method", "match_score",
              "page", "line", "source_text"],
         ),
     )
