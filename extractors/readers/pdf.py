@@ -46,6 +46,7 @@ class _Item:
     bottom: float
     line: Line
     size: float  # largest font size on the line (0 for table rows)
+    x0: float = 0.0  # where the line's text starts (a bullet's text, not its glyph)
 
 
 def _joined_words(words: list[dict]) -> str:
@@ -57,7 +58,7 @@ def _joined_words(words: list[dict]) -> str:
     return out
 
 
-def _line_from_words(page_no: int, words: list[dict], left: float, char_width: float) -> Line:
+def _line_from_words(page_no: int, words: list[dict], left: float, char_width: float) -> tuple[Line, float]:
     raw = _joined_words(words)
     glyphs = normalise_glyphs(raw)
     marker = None
@@ -73,7 +74,7 @@ def _line_from_words(page_no: int, words: list[dict], left: float, char_width: f
     text, _ = strip_markup(body)
     text = strip_leader(collapse_spaces(text))
     indent = max(0, round((x0 - left) / char_width)) if marker or numbered else 0
-    return Line(page_no, 0, raw, text, indent=indent, bold=bold, marker=marker)
+    return Line(page_no, 0, raw, text, indent=indent, bold=bold, marker=marker), x0
 
 
 def read_pdf(data: bytes, source_path: str, limits: Limits | None = None) -> Document:
@@ -90,14 +91,15 @@ def read_pdf(data: bytes, source_path: str, limits: Limits | None = None) -> Doc
         too_many_pages(_declared_page_count(pdf), limits)
         try:
             too_many_pages(len(pdf.pages), limits)  # the page tree itself, should /Count understate it
-            pages: list[list[_Item]] = []
+            read: list[_PageWords] = []
             heights: list[float] = []
             for no, page in enumerate(pdf.pages, start=1):
                 check_page_content(page.page_obj, no, limits)
-                pages.append(_page_items(page, no))
+                read.append(_page_words(page))
                 heights.append(float(page.height))
                 page.close()  # drop pdfplumber's cached layout objects: memory stays one page deep
-                too_many_lines(sum(map(len, pages)), limits)
+                too_many_lines(sum(len(p.rows) + len(p.tables) for p in read), limits)
+            pages = _page_items(read)
         except MemoryError:
             raise  # not the file's verdict here: the run's budget decides
         except UnreadableDocument:
@@ -200,8 +202,16 @@ def _inflated(stream, cap: int) -> bytes | None:
         return b""
 
 
-def _page_items(page, page_no: int) -> list[_Item]:
-    """Printed lines of one page, and table rows (ruled tables), in reading order."""
+@dataclass
+class _PageWords:
+    """A page's words grouped into printed rows, and its ruled tables' rows: read once per page."""
+
+    rows: list[list[dict]]
+    tables: list[tuple[float, float, tuple[str, ...]]]
+
+
+def _page_words(page) -> _PageWords:
+    """Printed rows of one page (words outside ruled tables), and the tables' rows."""
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
 
@@ -216,19 +226,29 @@ def _page_items(page, page_no: int) -> list[_Item]:
             rows[-1].append(word)
         else:
             rows.append([word])
-    sizes = [w["size"] for w in words] or [10.0]
-    char_width = statistics.median(sizes) * 0.5
-    left = min((w["x0"] for w in words), default=0.0)
-    items: list[_Item] = []
     for row in rows:
         row.sort(key=lambda w: w["x0"])
-        line = _line_from_words(page_no, row, left, char_width)
-        items.append(_Item(row[0]["top"], max(w["bottom"] for w in row), line, max(w["size"] for w in row)))
-    for table in tables:
-        for top, bottom, cells in _table_rows(table):
+    return _PageWords(rows, [row for table in tables for row in _table_rows(table)])
+
+
+def _page_items(pages: list[_PageWords]) -> list[list[_Item]]:
+    """Lines and table rows of every page, in reading order. Indents are measured from the document's
+    left margin in the document's body character width, so a list that runs over a page keeps its level."""
+    sizes = [w["size"] for page in pages for row in page.rows for w in row] or [10.0]
+    char_width = statistics.median(sizes) * 0.5
+    minima = [min(w["x0"] for row in page.rows for w in row) for page in pages if page.rows]
+    left = statistics.median(minima) if minima else 0.0
+    out: list[list[_Item]] = []
+    for page_no, page in enumerate(pages, start=1):
+        items: list[_Item] = []
+        for row in page.rows:
+            line, x0 = _line_from_words(page_no, row, left, char_width)
+            items.append(_Item(row[0]["top"], max(w["bottom"] for w in row), line, max(w["size"] for w in row), x0))
+        for top, bottom, cells in page.tables:
             items.append(_Item(top, bottom, Line(page_no, 0, "\t".join(cells), row_text(cells), cells=cells), 0.0))
-    items.sort(key=lambda item: item.top)
-    return items
+        items.sort(key=lambda item: item.top)
+        out.append(items)
+    return out
 
 
 def _table_rows(table) -> list[tuple[float, float, tuple[str, ...]]]:
@@ -287,6 +307,7 @@ def _with_paragraph_breaks(pages: list[list[_Item]]) -> list[list[Line]]:
     first_tops = [items[0].top for items in content if items]
     usual_top = statistics.median(first_tops) if first_tops else 0.0
     out: list[list[Line]] = []
+    bullet_x: float | None = None  # where the text of the bullet item being read starts (over a page break too)
     for page_no, items in enumerate(pages, start=1):
         lines: list[Line] = []
         last: _Item | None = None
@@ -294,8 +315,16 @@ def _with_paragraph_breaks(pages: list[list[_Item]]) -> list[list[Line]]:
             line = item.line
             if not line.furniture:
                 gap_before = (item.top - last.bottom) if last is not None else (item.top - usual_top)
-                if gap_before > threshold:
+                # a line printed left of the bullet text above it ends that item, gap or no gap
+                outdent = bullet_x is not None and line.marker is None and line.cells is None \
+                    and item.x0 < bullet_x - body * 0.5
+                if gap_before > threshold or outdent:
                     lines.append(Line(page_no, len(lines) + 1, "", "", blank=True))
+                    bullet_x = None
+                if line.marker is not None:
+                    bullet_x = item.x0
+                elif line.cells is not None or bullet_x is None or item.x0 < bullet_x - body * 0.5:
+                    bullet_x = None
                 last = item
             changes: dict = {"number": len(lines) + 1}
             if item.size >= body * 1.3 and line.cells is None and not line.furniture:
