@@ -40,6 +40,7 @@ ROLES = (
 )
 STANCES = ("current", "proposed", "historic")
 CSA_ROLES = ("priorities", "cross_cutting_themes")
+OTHER_BODIES = ("police_plan",)  # lists of another body than the partnership
 
 _LEADING_NUMBER = re.compile(r"^(?:\(?[0-9]{1,2}[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}[.)])\s+", re.I)
 _COUNT = re.compile(r"^\(?(\d{1,3})\)?$")
@@ -573,7 +574,7 @@ def _prose_context(blocks: Sequence[Block], cand: _Candidate) -> Block | None:
     return None
 
 
-def _role(cand: _Candidate, headings: list[Block], context: Block | None = None) -> tuple[str | None, str]:
+def _role(cand: _Candidate, headings: list[Block], blocks: Sequence[Block] = ()) -> tuple[str | None, str]:
     r = list_rules()
     if cand.role:
         return cand.role, cand.role_reason
@@ -582,9 +583,10 @@ def _role(cand: _Candidate, headings: list[Block], context: Block | None = None)
     texts = [("label", label)] + [("heading", h.text) for h in headings[:1]]
     if cand.numbered_priorities:
         texts.append(("items", "numbered as priorities"))
-    if not any(noun.search(t) for _, t in texts) and _is_sub_label(cand, context):
+    announcer = _announcer(cand, blocks) if not any(noun.search(t) for _, t in texts) else None
+    if announcer is not None:
         # 'SSCB:' and 'CSP:' under 'The split of priorities was now:': the lead-in names the lists
-        texts.append(("lead-in", _lead_in_sentence(context.text)[0]))  # type: ignore[union-attr]
+        texts.append(("lead-in", _lead_in_sentence(announcer.text)[0]))
     if not any(noun.search(t) for _, t in texts):
         return None, "no list noun in label or heading"
     for where, text in texts:
@@ -615,6 +617,12 @@ def _role(cand: _Candidate, headings: list[Block], context: Block | None = None)
     return None, "no role"
 
 
+def _names_role(text: str, role: str) -> bool:
+    """The text names what a role's lists belong to ('Police and Crime Plan 2013-17' for police_plan)."""
+    rule = next((r for r in list_rules()["roles"] if r["role"] == role), None)
+    return rule is not None and any(pattern(p).search(text) for p in rule["any"])
+
+
 def _lists_something_else(label: str) -> bool:
     """The lead-in lists plans, partners, actions ... rather than priorities: it ends in 'including'
     (examples follow), or the first thing it names (after 'the following', if it says so) is one."""
@@ -632,11 +640,18 @@ def _lists_something_else(label: str) -> bool:
     return bool(named) and named[0][2]
 
 
-def _is_sub_label(cand: _Candidate, context: Block | None) -> bool:
-    """A short label ending in ':' ('CSP:') right under a lead-in paragraph that introduces lists."""
-    if cand.label is None or context is None or not _is_lead_in(context):
-        return False
-    return _words(cand.label.text) <= 4 and context.text.rstrip().endswith((":", ":-"))
+def _announcer(cand: _Candidate, blocks: Sequence[Block]) -> Block | None:
+    """For a short label ending in ':' ('CSP:'), the lead-in above it that announces the lists
+    ('The split of priorities was now:'), past any sibling sub-lists."""
+    if cand.label is None or _words(cand.label.text) > 4 or not blocks[cand.label.block].text.rstrip().endswith(":"):
+        return None
+    for block in reversed(blocks[: cand.label.block]):
+        if block.kind == "bullet" or (block.kind == "heading" and _words(block.text) <= 4
+                                      and block.text.rstrip().endswith(":")):
+            continue  # a sibling sub-list and its label
+        ends = block.text.rstrip().endswith((":", ":-"))
+        return block if ends and pattern(list_rules()["list_noun"]).search(block.text) else None
+    return None
 
 
 def _excluded(cand: _Candidate) -> str | None:
@@ -772,7 +787,7 @@ def extract_lists(
     for cand in _candidates(doc):
         headings = _enclosing_headings(blocks, cand.label.block if cand.label else cand.first_block)
         context = _prose_context(blocks, cand)
-        role, role_why = _role(cand, headings, context)
+        role, role_why = _role(cand, headings, blocks)
         if role is None or (cand.label is None and cand.role is None):
             continue  # a run of bullets with nothing before it saying what they are
         why_not = _excluded(cand)
@@ -790,10 +805,17 @@ def extract_lists(
             previous = (cand.first_block + len(cand.items), stance, stance_why)  # (block after it, ...)
 
         period: tuple[dt.date, dt.date | None, str] | None = None
-        # Only the CSA's own lists take a period from headings further up (the agreement's title);
-        # an assessment or ranking takes it from its own section heading or not at all.
+        # Only the CSA's own lists take a period from headings further up (the agreement's title,
+        # the paper's title); an assessment or ranking takes it from its own section heading or not at
+        # all; another body's list (a police plan under a heading naming the partnership's plan years)
+        # only from its own label and lead-in.
         period_headings = headings if role in CSA_ROLES else headings[:1]
+        if role in OTHER_BODIES:
+            period_headings = [h for h in period_headings if _names_role(h.text, role)]
         sources = [("label", label_text), ("lead-in", context_text)] + [("heading", h.text) for h in period_headings]
+        title = next((b for b in blocks[:5] if b.kind == "heading"), None)
+        if role in CSA_ROLES and title is not None and title not in period_headings:
+            sources.append(("title", title.text))
         for where, text in sources:
             found = _periods_in(text)
             if found:
