@@ -294,19 +294,56 @@ def _title(doc: Document, header: list[str]) -> str | None:
     return None
 
 
-def _body(doc: Document) -> str | None:
-    """The area named most often before 'Community Safety Agreement/Partnership/...'; ties go to the first."""
+@cache
+def _body_rules() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]], set[str], tuple[str, ...]]:
     rules = _rules()
-    pattern = re.compile(rules["body_pattern"])
-    generic = {w.lower() for w in rules["body_not"]}
-    counts: dict[str, int] = {}
-    for block in doc.blocks:
-        text = " ".join(c for row in block.rows for c in row.cells) if block.kind == "table" else block.text
-        for match in pattern.finditer(text):
-            name = " ".join(match.group(1).split())
-            if name.split()[0].lower() not in generic:
-                counts[name] = counts.get(name, 0) + 1
-    return max(counts, key=lambda k: counts[k]) if counts else None
+    name = rules["body_name"]
+    compile_all = lambda key: [re.compile(p.replace("NAME", name)) for p in rules[key]]  # noqa: E731
+    return (compile_all("body_patterns"), compile_all("body_council_patterns"),
+            {w.lower() for w in rules["body_not"]}, tuple(rules["body_suffix_drop"]))
+
+
+def _area(name: str) -> str | None:
+    """An area's name as printed, without the words that are not part of it ('The Lichfield District')."""
+    _, _, generic, suffixes = _body_rules()
+    words = " ".join(name.split()).split(" ")
+    while words and words[0].lower() in generic:
+        words.pop(0)
+    while words and (words[-1].lower() in suffixes or words[-1].lower() in generic):
+        words.pop()
+    if words and words[-1].lower().endswith(("'s", "’s")):
+        words[-1] = words[-1][:-2]
+    text = " ".join(words).strip(" -")
+    if text.isupper() and len(text) > 3:  # 'CHARNWOOD' in a header: the same body as 'Charnwood'
+        text = re.sub(r"[A-Za-z]+", lambda m: m.group(0).lower() if m.group(0).lower() in _CONNECTORS
+                      else m.group(0).capitalize(), text)
+        text = text[0].upper() + text[1:]
+    return text if text and text.lower() not in generic and text[0].isupper() else None
+
+
+_CONNECTORS = {"and", "of", "on", "upon", "under", "in", "the"}
+
+
+def _body(doc: Document) -> str | None:
+    """The area named most often before 'Community Safety Agreement/Partnership/...' (or in 'Safer X
+    Partnership'); failing that, the council the paper comes from. Ties go to the first named."""
+    partnership, council, _, _ = _body_rules()
+    texts = [" ".join(c for row in b.rows for c in row.cells) if b.kind == "table" else b.text for b in doc.blocks]
+    texts += [ln.text for ln in doc.furniture]
+    needs = _compiled(_rules()["body_council_needs"])
+    for patterns in (partnership, council):
+        if patterns is council and not any(needs.search(text) for text in texts):
+            break
+        counts: dict[str, int] = {}
+        for text in texts:
+            for pattern in patterns:
+                for match in pattern.finditer(text):
+                    name = _area(match.group("name"))
+                    if name:
+                        counts[name] = counts.get(name, 0) + 1
+        if counts:
+            return max(counts, key=lambda k: counts[k])
+    return None
 
 
 def document_date(metadata: DocumentMetadata, dates: list[DocumentDate] | tuple[DocumentDate, ...]) -> dt.date | None:
