@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME := $(CURDIR)/.prefect
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench lint clean fonts
+.PHONY: run test bench lint clean fonts accuracy
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ test: $(STAMP) fonts
 
 bench: $(STAMP) fonts
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+# The development corpus (tests/realworld): every paper, then the markdown papers as printed PDFs
+# beside the same papers from their source.
+accuracy: $(STAMP) fonts
+	$(BIN)/csa eval tests/realworld/gold
+	@$(BIN)/python tests/realworld/print_pdfs.py > /dev/null
+	$(BIN)/csa eval tests/realworld/gold --only-in tests/.generated/printed --quiet
+	$(BIN)/csa eval tests/realworld/gold --papers tests/.generated/printed --quiet
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@
     csa explain FILE [--lists]         show which lines became which blocks, and the lists found
     csa audit [--doc ID] [--all]       the papers' claims about their own changes, with verdicts
     csa sql "SELECT ..." [--db PATH]   run a query against the warehouse
+    csa eval GOLD_DIR [--db PATH]      score the extractors against hand-checked gold files
 """
 
 from __future__ import annotations
@@ -336,6 +337,26 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_eval(args: argparse.Namespace) -> int:
+    """Score the extractors against hand-checked gold files; print the table and every miss."""
+    from flows.evaluate import evaluate, format_report
+
+    gold = Path(args.gold)
+    if not gold.is_dir() or not any(gold.glob("*.yaml")):
+        err_console.print(f"[red]error:[/red] no gold files (*.yaml) in {gold}", highlight=False)
+        return 2
+    try:
+        report = evaluate(gold, Path(args.db) if args.db else None, Path(args.papers) if args.papers else None,
+                          only_in=Path(args.only_in) if args.only_in else None)
+    except (OSError, ValueError, KeyError) as err:
+        err_console.print(f"[red]error:[/red] {type(err).__name__}: {err}", highlight=False)
+        return 2
+    title = f"Accuracy on {gold}" + (f" (papers from {args.papers})" if args.papers else "") + (
+        f" (only those in {args.only_in})" if args.only_in else "")
+    console.print(format_report(report, title, show_misses=not args.quiet), markup=False, highlight=False)
+    return 0
+
+
 VERDICT_STYLE = {"confirmed": "green", "contradicted": "red", "unverifiable": "yellow", "out_of_scope": "dim"}
 
 
@@ -443,6 +464,14 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="also show claims that are out of scope")
     p.add_argument("--db", default=str(DEFAULT_DB))
     p.set_defaults(func=_cmd_audit)
+    p = sub.add_parser("eval", help="score the extractors against hand-checked gold files (precision, recall, F1)")
+    p.add_argument("gold", help="folder of gold *.yaml files (tests/realworld/gold)")
+    p.add_argument("--db", help="read this warehouse if it exists, else build it there (default: a temporary one)")
+    p.add_argument("--papers", help="where the papers are (default: papers/ beside the gold folder); a paper is "
+                                    "found by its file name or, failing that, its stem (printed PDFs)")
+    p.add_argument("--only-in", help="score only the gold papers that also have a file in this folder")
+    p.add_argument("--quiet", action="store_true", help="the table only, not every miss")
+    p.set_defaults(func=_cmd_eval)
     p = sub.add_parser("sql", help="run a SQL query on the warehouse (read-only)")
     p.add_argument("query")
     p.add_argument("--db", default=str(DEFAULT_DB))
