@@ -21,7 +21,7 @@ from extractors.rulebook import load_yaml
 
 ROLES = ("meeting", "effective", "approved", "published", "period_start", "period_end", "other")
 _WEEKDAY_OR_TIME = re.compile(
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\bat\b|\d{1,2}[.:]\d\d\s*(?:am|pm)?|[\s,.*()–-]",
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b(?:at|to)\b|\d{1,2}[.:]\d\d\s*(?:am|pm)?|[\s,.*()–-]",
     re.I,
 )
 
@@ -253,8 +253,8 @@ def meeting_of(doc: Document, header: list[str]) -> tuple[dt.date | None, str | 
                 date = _first_date(value) if date_field.match(name) else None
                 if committee_field.match(name) and committee is None:
                     committee = _clean_committee(value)
-                if date is not None:
-                    return date, committee
+                if date is not None:  # a date field: the committee a field or a line of its own names
+                    return date, committee or committee_line(header)
                 break
             date = _first_date(groups.get("date") or "")
             found = _clean_committee(groups.get("committee") or "")
@@ -270,6 +270,18 @@ def meeting_of(doc: Document, header: list[str]) -> tuple[dt.date | None, str | 
                 named = committee or next((_clean_committee(h) for h in header[:i] if _clean_committee(h)), None)
                 return date, named
     return None, committee
+
+
+def committee_line(header: list[str]) -> str | None:
+    """The committee a paper's first header lines name on a line of their own, else None."""
+    rules = _rules()
+    named, trailer = _compiled(rules["committee_line"]), _compiled(rules["committee_line_trailer"])
+    for text in header[: int(rules["committee_line_max"])]:
+        for part in re.split(r"\s+[-–]\s+", text):
+            part = trailer.sub("", " ".join(part.split()).strip(" .:"))
+            if named.match(part) and len(part.split()) <= 12 and not find_dates(part):
+                return part
+    return None
 
 
 def _title(doc: Document, header: list[str]) -> str | None:
@@ -372,6 +384,8 @@ def extract_metadata(doc: Document, dates: list[DocumentDate] | None = None) -> 
     meeting, committee = meeting_of(doc, header)
     if meeting is None:
         meeting = next((d.date for d in dates if d.role == "meeting"), None)
+        if meeting is not None and committee is None:  # a bare date line at the top
+            committee = committee_line(header)
     effective = None
     if kind == "agreement":
         effective_dates = [d.date for d in dates if d.role == "effective"]

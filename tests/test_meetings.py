@@ -42,6 +42,23 @@ def _meta(text: str, name: str = "page.txt"):
     # "Report to: Cabinet, 9th March 2009 and Council 24th March 2009": the first meeting
     ("Report: Community Safety Plan 2009-12\n\nReport to: Cabinet, 9th March 2009 and Council 24th March 2009\n\n"
      "1. Purpose\n\nTo set out the priorities." + TOPIC, "committee_report", D(2009, 3, 9), "Cabinet"),
+    # a report whose first line is its committee, its date in a cover field
+    ("# Communities and Safer Streets Committee\n\n**Agenda Item 9**\n\n| Subject: | Community Safety Plan update |\n"
+     "| Date of meeting: | 4th March 2024 |\n\n## 1. Purpose of the report" + TOPIC,
+     "committee_report", D(2024, 3, 4), "Communities and Safer Streets Committee"),
+    # minutes headed by the panel's name and 'Minutes'; the part after a spaced dash that names a board
+    ("# Northvale Police and Crime Panel Minutes\n\n**Date:** Tuesday, 6th July, 2021\n\n## Attendance" + TOPIC,
+     "minutes", D(2021, 7, 6), "Northvale Police and Crime Panel"),
+    ("# Partnership for Northvale - SNP Executive Board\n\n| Date: | 4th June 2010 |\n| Item number | 3B |\n\n"
+     "## Purpose of report" + TOPIC, "committee_report", D(2010, 6, 4), "SNP Executive Board"),
+    # a meeting summary: the committee's line, then the date with the meeting's times
+    ("Meeting Details\n\nMeeting Summary\n\nOverview and Scrutiny Committee\n\n18 Jul 2024 - 18:30 to 21:18\n\n"
+     "Apologies were received." + TOPIC, "minutes", D(2024, 7, 18), "Overview and Scrutiny Committee"),
+    # a decision page's heading names the issue, not a committee; a council is not its committee
+    ("Issue - decisions\n\nCommittee Referral - Community Safety Partnership\n\n09/06/2016 - Community Safety "
+     "Partnership\n\nResolved -\n\n(1) That the priorities be approved." + TOPIC, "decision", D(2016, 6, 9), None),
+    ("Northvale Borough Council\n\nDate of meeting: 5 May 2022\n\nPurpose of the report" + TOPIC,
+     "committee_report", D(2022, 5, 5), None),
 ])
 def test_meeting_committee_and_kind_from_the_header(text, kind, date, committee):
     meta = _meta(text)
