@@ -50,7 +50,8 @@ def _rules() -> dict:
 
 
 def _re(name: str) -> re.Pattern[str]:
-    return re.compile(_rules()[name], re.I)
+    rule = _rules()[name]  # one pattern, or a list of alternatives
+    return re.compile(rule if isinstance(rule, str) else "|".join(f"(?:{p})" for p in rule), re.I)
 
 
 _MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
@@ -188,6 +189,8 @@ def _history(doc: Document, sections: dict[int, str | None]) -> list[Claim]:
         )
         body = text[head.end():]
         change_type = changes[0].change_type if changes else _change_type(body)
+        if change_type is None:  # "In 2017/18 the priorities agreed were as follows": a date, not a change
+            continue
         subjects = tuple(dict.fromkeys(c.kind for c in changes)) or _subjects(body)
         out.append(Claim(
             "history", None, dt.date(int(head.group("year")), 1, 1), "year", sections.get(i), text,

@@ -166,9 +166,17 @@ def test_audit_tables_and_cli(tmp_path, capsys, parsed):
     cols = {t: [r[0] for r in con.execute(f"describe {t}").fetchall()] for t in ("version_claims", "claim_audit")}
     con.close()
     assert cols == {
-        "version_claims": ["claim_id", "doc_id", "version", "claim_date", "section", "text", "page", "line"],
+        "version_claims": ["claim_id", "doc_id", "version", "claim_date", "section", "text", "source", "change_type",
+                           "page", "line"],
         "claim_audit": ["claim_id", "verdict", "explanation", "change_ids"],
     }
+    con = duckdb.connect(str(db), read_only=True)
+    kinds = con.execute("SELECT source, change_type FROM version_claims "
+                        "WHERE text LIKE 'In the last review of the CSA%' "
+                        "OR text LIKE '2020 – The priority of Serious and Organised Crime was expanded%' "
+                        "OR text LIKE 'Ch.1 - reference added to 1.1%' ORDER BY claim_id").fetchall()
+    con.close()
+    assert kinds == [("version_control", "added"), ("history", "renamed"), ("statement", "none")]
     assert main(["audit", "--db", str(db), "--doc", "001"]) == 0
     out = capsys.readouterr().out
     assert "C034" in out and "contradicted" in out and "footer_other_year" in out

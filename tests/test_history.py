@@ -46,3 +46,27 @@ def test_a_narrated_merge_of_themes_is_a_theme_change():
     text = "History\n\n- 2017 - 'Early help' and 'Prevention' were merged to become 'Early help' (themes).\n"
     (change,) = extract_narrated_changes(read_document(text.encode(), "t.txt"))
     assert (change.change_type, change.kind, change.before_labels) == ("merged", "theme", ("Early help", "Prevention"))
+
+
+def test_no_change_statements_in_the_words_councils_use():
+    from extractors.claims import extract_claims
+
+    said = [
+        "The plan has been refreshed with new data, although the strategic priorities identified have not changed.",
+        "The priority headings chosen for 2018/19 are unchanged from this year.",
+        "The Cabinet Member said the new Strategy's themes were broadly the same as the last one's.",
+        "There was a consensus to retain the existing priorities of Protecting People and Tackling Crime.",
+        "The partnership had reviewed and confirmed its priorities for the next two years.",
+        "Four priorities had been set by the previous plan, and the consultation backed keeping all four of them.",
+    ]
+    not_said = [
+        "The priorities were agreed as follows:",
+        "The priority areas are the same as those of the Police and Crime Commissioner.",
+        "Priorities will be reviewed annually by the Board.",
+        "In 2017/18 the priorities agreed by the partnership were as follows:",  # a date, not a change
+    ]
+    for sentence in said + not_said:
+        doc = read_document(f"Northvale Community Safety Partnership\n\n{sentence}\n".encode(), "t.txt")
+        claims = extract_claims(doc)
+        expected = [("none", sentence)] if sentence in said else []
+        assert [(c.change_type, c.text) for c in claims] == expected, sentence

@@ -108,6 +108,8 @@ CREATE TABLE version_claims (
     claim_date DATE,                 -- the row's date, the history entry's year (1 January), the statement's or proposal's date
     section    VARCHAR,              -- 'Ch.6', 'Appendix A', or the paragraph it is printed under ('6.5')
     text       VARCHAR NOT NULL,     -- the claim as printed (a table line, a history entry, a sentence)
+    source     VARCHAR NOT NULL,     -- version_control | history | statement | proposal: where the paper makes it
+    change_type VARCHAR,             -- none | renamed | added | removed | split | merged | changed; NULL where not said
     page       INTEGER NOT NULL,
     line       INTEGER NOT NULL
 );

@@ -242,9 +242,9 @@ def _load_audit(con: duckdb.DuckDBPyConnection, claims: Sequence[AuditedClaim], 
         con,
         "version_claims",
         _frame(
-            ((a.claim_id, a.doc_id, a.claim.version, a.claim.claim_date, a.claim.section, a.claim.text, a.claim.page,
-              a.claim.line) for a in claims),
-            ["claim_id", "doc_id", "version", "claim_date", "section", "text", "page", "line"],
+            ((a.claim_id, a.doc_id, a.claim.version, a.claim.claim_date, a.claim.section, a.claim.text,
+              a.claim.source, a.claim.change_type, a.claim.page, a.claim.line) for a in claims),
+            ["claim_id", "doc_id", "version", "claim_date", "section", "text", "source", "change_type", "page", "line"],
         ),
     )
     _insert(
