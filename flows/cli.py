@@ -339,6 +339,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     """Score the extractors against hand-checked gold files; print the table and every miss."""
+    import duckdb
+
     from flows.evaluate import evaluate, format_report
 
     gold = Path(args.gold)
@@ -350,6 +352,11 @@ def _cmd_eval(args: argparse.Namespace) -> int:
                           only_in=Path(args.only_in) if args.only_in else None)
     except (OSError, ValueError, KeyError) as err:
         err_console.print(f"[red]error:[/red] {type(err).__name__}: {err}", highlight=False)
+        return 2
+    except duckdb.Error as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        err_console.print(f"[red]error:[/red] cannot read the warehouse {args.db}: {first}; it may be from an "
+                          "older version: delete it, or leave out --db, and the papers are read again", highlight=False)
         return 2
     title = f"Accuracy on {gold}" + (f" (papers from {args.papers})" if args.papers else "") + (
         f" (only those in {args.only_in})" if args.only_in else "")

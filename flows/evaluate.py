@@ -8,7 +8,9 @@ Fields scored, each with precision, recall and F1 and every miss listed:
   and stance are right too; `role`, `stance`, `applies_from` and `applies_to` are scored on pairs;
 - `items`: every item label, across all lists (an unpaired list's items all miss); `details` on
   items whose label matched;
-- `invented`: extracted priorities or themes lists with no gold list of a partnership role.
+- `invented`: extracted priorities or themes lists with no gold list of a partnership role;
+- `claims`: what papers claim about their own changes, paired by their words (most of the shorter
+  text's words in the other); `claim type` (none, renamed, added, ...) on pairs.
 
 Labels are compared after light normalisation (case, '&'/'and', dashes, quotes, spacing, a final
 full stop). The scoring is pure (`score`); reading gold files and the warehouse is separate.
@@ -46,6 +48,12 @@ class ListRecord:
 
 
 @dataclass(frozen=True)
+class ClaimRecord:
+    what: str | None  # none | renamed | added | removed | split | merged | changed
+    text: str
+
+
+@dataclass(frozen=True)
 class DocRecord:
     """A paper, as the gold describes it or as the warehouse holds it."""
 
@@ -56,6 +64,7 @@ class DocRecord:
     body: str | None
     lists: tuple[ListRecord, ...]
     lookalikes: tuple[str, ...] = ()  # headings of lists that are not to be found (gold only)
+    claims: tuple[ClaimRecord, ...] = ()
 
 
 @dataclass
@@ -79,7 +88,7 @@ class Tally:
 
 
 FIELDS = ("kind", "meeting_date", "committee", "body", "lists found", "lists (role+stance)", "role", "stance",
-          "applies_from", "applies_to", "items", "details")
+          "applies_from", "applies_to", "items", "details", "claims", "claim type")
 
 
 @dataclass
@@ -87,6 +96,7 @@ class Report:
     tallies: dict[str, Tally] = field(default_factory=lambda: {f: Tally() for f in FIELDS})
     misses: list[tuple[str, str, str]] = field(default_factory=list)  # (paper, field, what)
     invented: list[tuple[str, str]] = field(default_factory=list)  # (paper, list heading)
+    by_role: dict[str, Tally] = field(default_factory=dict)  # lists found with their role right, per role
     papers: int = 0
     unscored: list[str] = field(default_factory=list)  # gold papers the warehouse does not hold (all missed)
 
@@ -149,6 +159,33 @@ def _is_lookalike(found: ListRecord, lookalikes: tuple[str, ...]) -> bool:
     return found.role not in CSA_ROLES and any(
         h and (h in heading or heading in h) for h in (norm(x) for x in lookalikes)
     )
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _claim_overlap(a: str, b: str) -> float:
+    """Share of the shorter claim's words that the other has."""
+    left, right = set(_WORD.findall(norm(a))), set(_WORD.findall(norm(b)))
+    smaller = min(len(left), len(right))
+    return len(left & right) / smaller if smaller else 0.0
+
+
+def pair_claims(gold: Iterable[ClaimRecord], found: Iterable[ClaimRecord], threshold: float = 0.6
+                ) -> tuple[list[tuple[ClaimRecord, ClaimRecord]], list[ClaimRecord], list[ClaimRecord]]:
+    gold, found = list(gold), list(found)
+    scored = sorted(((_claim_overlap(g.text, f.text), -gi, -fi, gi, fi)
+                     for gi, g in enumerate(gold) for fi, f in enumerate(found)), reverse=True)
+    used_g: set[int] = set()
+    used_f: set[int] = set()
+    pairs = []
+    for overlap, _, _, gi, fi in scored:
+        if overlap >= threshold and gi not in used_g and fi not in used_f:
+            used_g.add(gi)
+            used_f.add(fi)
+            pairs.append((gold[gi], found[fi]))
+    return (pairs, [g for i, g in enumerate(gold) if i not in used_g],
+            [f for i, f in enumerate(found) if i not in used_f])
 
 
 # ---------------------------------------------------------------- scoring
@@ -224,7 +261,15 @@ def score(gold_docs: Iterable[DocRecord], found_docs: dict[str, DocRecord]) -> R
         t["lists found"].tp += len(pairs)
         t["lists found"].fn += len(lost)
         t["lists found"].fp += len(extra)
+        def role_tally(role: str) -> Tally:
+            return report.by_role.setdefault(role, Tally())
+
         for g, f in pairs:
+            if g.role == f.role:
+                role_tally(g.role).tp += 1
+            else:
+                role_tally(g.role).fn += 1
+                role_tally(f.role).fp += 1
             right = g.role == f.role and g.stance == f.stance
             combined = t["lists (role+stance)"]
             if right:
@@ -245,16 +290,44 @@ def score(gold_docs: Iterable[DocRecord], found_docs: dict[str, DocRecord]) -> R
                 report.invented.append((paper, f"{f.heading} (a {g.role} list taken as {f.role})"))
             _score_items(report, paper, g, f)
         for g in lost:
+            role_tally(g.role).fn += 1
             t["lists (role+stance)"].fn += 1
             report.miss(paper, "lists found", f"missing {g.role} list {g.heading!r} ({len(g.items)} items)")
             _score_items(report, paper, g, None)
         for f in extra:
+            role_tally(f.role).fp += 1
             t["lists (role+stance)"].fp += 1
             report.miss(paper, "lists found", f"extra {f.role} list {f.heading!r} ({len(f.items)} items)")
             if f.role in CSA_ROLES:
                 report.invented.append((paper, f.heading))
             _score_items(report, paper, None, f)
+        _score_claims(report, paper, gold.claims, found.claims)
     return report
+
+
+def _score_claims(report: Report, paper: str, gold: tuple[ClaimRecord, ...], found: tuple[ClaimRecord, ...]) -> None:
+    pairs, lost, extra = pair_claims(gold, found)
+    claims, kinds = report.tallies["claims"], report.tallies["claim type"]
+    claims.tp += len(pairs)
+    claims.fn += len(lost)
+    claims.fp += len(extra)
+    for g, f in pairs:
+        if g.what == f.what:
+            kinds.tp += 1
+        else:
+            kinds.fp += f.what is not None
+            kinds.fn += g.what is not None
+            report.miss(paper, "claim type", f"{_short(g.text)!r}: gold {g.what}, found {f.what}")
+    for g in lost:
+        report.miss(paper, "claims", f"missing ({g.what}) {_short(g.text)!r}")
+    for f in extra:
+        report.miss(paper, "claims", f"extra ({f.what}) {_short(f.text)!r}")
+
+
+def _short(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
 
 
 # ---------------------------------------------------------------- reading gold and the warehouse
@@ -288,8 +361,13 @@ def load_gold(gold_dir: Path) -> list[tuple[Path, DocRecord, str]]:
         )
         lookalikes = tuple(str(x.get("heading") or x.get("what") or "") if isinstance(x, dict) else str(x)
                            for x in raw.get("lookalikes") or ())
+        claims = []
+        for c in raw.get("claims") or ():
+            if not isinstance(c, dict) or not c.get("text"):
+                raise ValueError(f"{path}: a claim needs 'what' and 'text' (the sentence as printed): {c!r}")
+            claims.append(ClaimRecord(str(c["what"]) if c.get("what") else None, str(c["text"])))
         record = DocRecord(Path(paper).stem, raw.get("kind"), _date(raw.get("meeting_date")), raw.get("committee"),
-                           raw.get("body"), lists, lookalikes)
+                           raw.get("body"), lists, lookalikes, tuple(claims))
         out.append((path, record, paper))
     return out
 
@@ -308,13 +386,18 @@ def read_warehouse(db_path: Path) -> dict[str, DocRecord]:
                       list(struct_pack(label := i.raw_label, detail := i.detail) ORDER BY i.position)
                FROM lists l JOIN list_items i USING (list_id) GROUP BY ALL ORDER BY l.list_id"""
         ).fetchall()
+        claims: dict[str, list[ClaimRecord]] = {}
+        for doc_id, what, text in con.execute(
+                "SELECT doc_id, change_type, text FROM version_claims ORDER BY claim_id").fetchall():
+            claims.setdefault(doc_id, []).append(ClaimRecord(what, text))
     finally:
         con.close()
     for doc_id, _list_id, role, stance, start, end, heading, items in rows:
         lists.setdefault(doc_id, []).append(ListRecord(
             role, stance, start, end, heading, tuple(Item(i["label"], i["detail"]) for i in items)))
     return {
-        Path(source).stem: DocRecord(Path(source).stem, kind, meeting, committee, body, tuple(lists.get(doc_id, ())))
+        Path(source).stem: DocRecord(Path(source).stem, kind, meeting, committee, body, tuple(lists.get(doc_id, ())),
+                                     claims=tuple(claims.get(doc_id, ())))
         for doc_id, source, kind, meeting, committee, body in docs
     }
 
@@ -330,6 +413,13 @@ def format_report(report: Report, title: str, show_misses: bool = True) -> str:
         lines.append(f"| {name:<20} | {t.tp:>5} | {t.fp:>4} | {t.fn:>4} | {t.precision:>9.3f} | {t.recall:>6.3f} "
                      f"| {t.f1:.3f} |")
     lines.append(f"| {'invented lists':<20} | {len(report.invented):>5} |      |      |           |        |       |")
+    if report.by_role:
+        lines += ["", "Lists found with their role right, by role:", "",
+                  f"| {'role':<20} | {'TP':>5} | {'FP':>4} | {'FN':>4} | precision | recall |   F1  |",
+                  f"|{'-' * 22}|{'-' * 7}|{'-' * 6}|{'-' * 6}|{'-' * 11}|{'-' * 8}|{'-' * 7}|"]
+        for name, t in sorted(report.by_role.items(), key=lambda kv: -(kv[1].tp + kv[1].fn)):
+            lines.append(f"| {name:<20} | {t.tp:>5} | {t.fp:>4} | {t.fn:>4} | {t.precision:>9.3f} "
+                         f"| {t.recall:>6.3f} | {t.f1:.3f} |")
     if show_misses and (report.misses or report.invented):
         lines += ["", "Misses:"]
         for paper, name, what in sorted(report.misses):

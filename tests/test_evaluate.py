@@ -4,7 +4,7 @@ import datetime as dt
 
 import yaml
 
-from flows.evaluate import DocRecord, Item, ListRecord, load_gold, norm, pair_lists, score
+from flows.evaluate import ClaimRecord, DocRecord, Item, ListRecord, load_gold, norm, pair_lists, score
 
 D = dt.date
 
@@ -63,6 +63,24 @@ def test_score_counts_every_field_and_lists_every_miss():
     assert (t["details"].tp, t["details"].fp, t["details"].fn) == (1, 0, 0)
     assert sorted(report.invented) == [("p2", "h (a police_plan list taken as priorities)"), ("p3", "Members")]
     assert ("p1", "items", "missing 'C' ('h')") in report.misses and ("p1", "items", "extra 'D' ('h')") in report.misses
+    # by role: p1's priorities right; p2's police plan taken as priorities; p3's extra list; p4 not loaded
+    by_role = {role: (t.tp, t.fp, t.fn) for role, t in report.by_role.items()}
+    assert by_role == {"priorities": (1, 2, 1), "police_plan": (0, 0, 1)}  # p3's lookalike counts nowhere
+
+
+def test_claims_pair_by_their_words_and_score_their_type():
+    said = "Although the plan was refreshed, the strategic priorities identified have not changed."
+    gold = [DocRecord("p", "minutes", None, None, None, (), (), (
+        ClaimRecord("none", said),
+        ClaimRecord("removed", "The assessment cut the number of priorities, passing some up to the board."),
+    ))]
+    found = {"p": DocRecord("p", "minutes", None, None, None, (), (), (
+        ClaimRecord("changed", "the strategic priorities identified have not changed."),  # shorter, same words
+        ClaimRecord("none", "Minutes of the last meeting were agreed."),
+    ))}
+    t = score(gold, found).tallies
+    assert (t["claims"].tp, t["claims"].fp, t["claims"].fn) == (1, 1, 1)
+    assert (t["claim type"].tp, t["claim type"].fp, t["claim type"].fn) == (0, 1, 1)
 
 
 def test_gold_files_and_the_command_line(tmp_path, capsys):
