@@ -360,7 +360,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         return 2
     title = f"Accuracy on {gold}" + (f" (papers from {args.papers})" if args.papers else "") + (
         f" (only those in {args.only_in})" if args.only_in else "")
-    console.print(format_report(report, title, show_misses=not args.quiet), markup=False, highlight=False)
+    print(format_report(report, title, show_misses=not args.quiet))  # plain: a miss stays on one line
     return 0
 
 
