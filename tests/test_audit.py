@@ -80,11 +80,13 @@ def test_the_issue_verdicts_on_the_seeds(seeds_audit):
     assert covid.verdict == "confirmed" and covid.change_ids == ("obs-kent-theme-2022-04-01-01",)
     pvp = _by_text(rows, "2018 – A new priority")
     assert pvp.verdict == "unverifiable" and "no priority list between 2014-03-31" in pvp.explanation
+    # the 2022 draft's proposals: the next list from another paper is the 2025 report's, three years on,
+    # past the 400-day rule that every other claim is judged by: the corpus cannot say (the timeline
+    # agrees: 'VAWG and Domestic Abuse' is proposed_only)
     vawg = next(r for r in rows if r.claim.section == "6.6")
-    assert vawg.verdict == "contradicted" and "keeps them apart" in vawg.explanation
-    assert "obs-kent-priority-2025-04-01-01" in vawg.change_ids  # the split
+    assert vawg.verdict == "unverifiable" and "within 400 days" in vawg.explanation
     theme = next(r for r in rows if r.claim.section == "6.7")
-    assert theme.verdict == "confirmed" and "Significant Community Events" in theme.explanation
+    assert theme.verdict == "unverifiable"
     assert _by_text(rows, "2020 – The priority").verdict == "confirmed"
     assert next(r for r in rows if r.claim.section == "4.2").verdict == "confirmed"  # the 2020 report's proposal
     assert _by_text(rows, "Ch.5 - achievements for 2019/20 added").verdict == "out_of_scope"
@@ -95,7 +97,7 @@ def test_verdict_counts_on_the_seeds(seeds_audit):
     counts = {}
     for r in rows:
         counts[r.verdict] = counts.get(r.verdict, 0) + 1
-    assert counts == {"confirmed": 7, "contradicted": 1, "unverifiable": 2, "out_of_scope": 27}
+    assert counts == {"confirmed": 6, "unverifiable": 4, "out_of_scope": 27}
     assert all(r.explanation for r in rows)
 
 

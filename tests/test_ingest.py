@@ -331,10 +331,13 @@ def test_the_page_limit_counts_the_page_tree_not_only_what_the_pdf_declares():
 
 def test_columns_load_whatever_their_first_thousands_of_values_are(tmp_path):
     # found by the 1,000-paper benchmark: thousands of claims with no version, then one with
-    from warehouse.store import _frame, _insert, connect
+    from warehouse.store import _insert, connect
 
     con = connect(tmp_path / "x.duckdb")
     con.execute("CREATE TABLE claims (claim_id VARCHAR, version VARCHAR, change_ids VARCHAR[] NOT NULL)")
-    rows = [(f"c{i}", None, []) if i != 2001 else (f"c{i}", "2.0", ["obs-1"]) for i in range(4000)]
-    _insert(con, "claims", _frame(rows, ["claim_id", "version", "change_ids"]))
+    rows = [dict(claim_id=f"c{i}", version=None, change_ids=[]) if i != 2001 else
+            dict(claim_id=f"c{i}", version="2.0", change_ids=["obs-1"]) for i in range(4000)]
+    _insert(con, "claims", rows)
     assert con.execute("SELECT count(*), max(version), max(len(change_ids)) FROM claims").fetchone() == (4000, "2.0", 1)
+    with pytest.raises(ValueError, match="table claims has no column verison"):  # a name the schema lacks
+        _insert(con, "claims", [dict(claim_id="x", verison="1.0", change_ids=[])])

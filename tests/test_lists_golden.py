@@ -84,9 +84,10 @@ def test_pdf_path_gives_the_same_timeline_and_changes():
         index = {d.doc_id: k for k, d in enumerate(docs)}
         links = sorted((index[lid.rsplit("-L", 1)[0]], lid.rsplit("-L", 1)[1], pos, link.canonical_id, link.method,
                         link.score) for (lid, pos), link in n.links.items())
-        changes = sorted((c.kind, c.change_type, c.effective_date, c.before_labels, c.after_labels, c.canonical_ids,
-                          c.basis, index[c.doc_id]) for c in n.changes)
-        rows = sorted((r.canonical_id, r.label, r.valid_from, r.valid_to, r.basis, index[r.doc_id])
+        changes = sorted((c.kind, c.change_type, str(c.effective_date), str(c.earliest), str(c.latest),
+                          c.before_labels, c.after_labels, c.canonical_ids, c.basis, index[c.doc_id])
+                         for c in n.changes)
+        rows = sorted((r.canonical_id, r.label, r.valid_from, str(r.valid_to), r.basis, index[r.evidence_doc])
                       for r in n.timeline)
         return n.canonical_items, links, changes, rows
 

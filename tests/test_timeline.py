@@ -129,66 +129,89 @@ def test_leads_link_to_their_priorities(seeds, n):
 
 
 def test_observed_changes_on_the_seeds(n):
-    got = _changes(n)
+    got = {(c.kind, c.change_type, c.effective_date, c.earliest, c.latest, c.before_labels, c.after_labels)
+           for c in n.changes if c.basis == "observed"}
+    # the 2011-14 list, then nothing until the 2019 list, which the 2020 report prints as unchanged at the
+    # March 2019 review: it stands for 2018/19 too
+    gap = (D(2018, 4, 1), D(2014, 4, 1), D(2018, 4, 1))
     expected = {
-        # 2011-14 -> 2019 (a corpus gap: no list 2014-2019)
-        ("priority", "renamed", D(2019, 4, 1), ("Anti-social behaviour including environmental",),
-         ("Anti-Social Behaviour",)),
-        ("priority", "removed", D(2019, 4, 1), ("Violent crime",), ()),
-        ("priority", "removed", D(2019, 4, 1), ("Acquisitive crime (ie thefts and shoplifting)",), ()),
-        ("priority", "added", D(2019, 4, 1), (), ("Safeguarding Vulnerable People",)),
-        ("priority", "added", D(2019, 4, 1), (), ("Serious and Organised Crime",)),
-        ("priority", "added", D(2019, 4, 1), (), ("Preventing Extremism and Hate",)),
-        # 2019 -> 2020: the one rename the 2020 report recommends
-        ("priority", "renamed", D(2020, 4, 1), ("Serious and Organised Crime",),
+        ("priority", "renamed", *gap, ("Anti-social behaviour including environmental",), ("Anti-Social Behaviour",)),
+        ("priority", "removed", *gap, ("Violent crime",), ()),
+        ("priority", "removed", *gap, ("Acquisitive crime (ie thefts and shoplifting)",), ()),
+        ("priority", "added", *gap, (), ("Safeguarding Vulnerable People",)),
+        ("priority", "added", *gap, (), ("Serious and Organised Crime",)),
+        ("priority", "added", *gap, (), ("Preventing Extremism and Hate",)),
+        # the 2020 report shows the 2019 list on 18 March 2020 and recommends one rename from April 2020,
+        # which the 2022 draft (another paper, within 400 days of 2020/21's end) carries
+        ("priority", "renamed", D(2020, 4, 1), D(2020, 3, 19), D(2020, 4, 1), ("Serious and Organised Crime",),
          ("Serious Violence and Organised Crime",)),
-        # 2020/21 -> 2022 draft: VAWG added to the Domestic Abuse priority's name
-        ("priority", "renamed", D(2022, 4, 1), ("Domestic Abuse",),
-         ("Violence Against Women and Girls (VAWG) & Domestic Abuse",)),
-        # 2022 -> 2025
-        ("priority", "split", D(2025, 4, 1), ("Violence Against Women and Girls (VAWG) & Domestic Abuse",),
-         ("Violence against women and girls", "Domestic Abuse")),
-        ("priority", "renamed", D(2025, 4, 1), ("Anti-Social Behaviour",), ("Preventing Neighbourhood Crime & ASB",)),
-        # themes
-        ("theme", "renamed", D(2019, 4, 1), ("Reducing re-offending",), ("Reduce Re-Offending and Support Victims",)),
-        ("theme", "added", D(2019, 4, 1), (), ("Improve Quality of Life and Enhance Community Resilience",)),
-        ("theme", "added", D(2019, 4, 1), (), ("Support Mental Health and Wellbeing",)),
-        ("theme", "removed", D(2019, 4, 1), ("Priority neighbourhoods / geographic focus",), ()),
-        ("theme", "removed", D(2019, 4, 1), ("Vulnerable households and individuals",), ()),
-        ("theme", "removed", D(2019, 4, 1), ("Safeguarding children and young people",), ()),
-        ("theme", "added", D(2022, 4, 1), (), ("Response and Recovery from the COVID-19 pandemic",)),
-        ("theme", "renamed", D(2025, 4, 1), ("Response and Recovery from the COVID-19 pandemic",),
+        # the 2022 draft's 'VAWG & Domestic Abuse' was never shown adopted: 2025 goes on from 'Domestic Abuse'
+        ("priority", "added", D(2025, 4, 1), D(2022, 4, 2), D(2025, 4, 1), (), ("Violence against women and girls",)),
+        ("priority", "renamed", D(2025, 4, 1), D(2022, 4, 2), D(2025, 4, 1), ("Anti-Social Behaviour",),
+         ("Preventing Neighbourhood Crime & ASB",)),
+        ("theme", "renamed", *gap, ("Reducing re-offending",), ("Reduce Re-Offending and Support Victims",)),
+        ("theme", "added", *gap, (), ("Improve Quality of Life and Enhance Community Resilience",)),
+        ("theme", "added", *gap, (), ("Support Mental Health and Wellbeing",)),
+        ("theme", "removed", *gap, ("Priority neighbourhoods / geographic focus",), ()),
+        ("theme", "removed", *gap, ("Vulnerable households and individuals",), ()),
+        ("theme", "removed", *gap, ("Safeguarding children and young people",), ()),
+        # the 2022 draft's new theme is adopted: the same draft narrates it as added in 2021
+        ("theme", "added", D(2022, 4, 1), D(2021, 4, 1), D(2022, 4, 1), (),
+         ("Response and Recovery from the COVID-19 pandemic",)),
+        ("theme", "renamed", D(2025, 4, 1), D(2022, 4, 2), D(2025, 4, 1),
+         ("Response and Recovery from the COVID-19 pandemic",),
          ("Response and Recovery from Significant Community Events",)),
     }
     assert got == expected
+    assert _changes(n, "proposed") == {
+        ("priority", "renamed", D(2022, 4, 1), ("Domestic Abuse",),
+         ("Violence Against Women and Girls (VAWG) & Domestic Abuse",)),
+    }
 
 
 def test_change_evidence_names_lists_lines_and_gaps(n):
-    soc = next(c for c in n.changes if c.change_type == "renamed" and c.after_labels == (
+    soc = next(c for c in n.changes if c.change_type == "renamed" and c.basis == "observed" and c.after_labels == (
         "Serious Violence and Organised Crime",))
     assert soc.change_id == "obs-kent-priority-2020-04-01-01"
     assert "p.1 l.34" in soc.evidence and "p.1 l.79" in soc.evidence
     assert "fuzzy (score 85.7" in soc.evidence
     assert "no priority list" not in soc.evidence  # 2019 -> 2020 is contiguous
+    assert "adopted: the proposed list 264e6b20d66e1ec8-L04 (from 2022-04-01) has 'Serious Violence" in soc.evidence
     gap = next(c for c in n.changes if c.before_labels == ("Violent crime",))
-    assert "The corpus has no priority list between 2014-03-31 and 2019-04-01" in gap.evidence
+    assert "The corpus has no priority list between 2014-03-31 and 2018-04-01" in gap.evidence
+    assert "printed as unchanged since 2018-04-01: \"In the last review of the CSA" in gap.evidence
+    vawg = next(c for c in n.changes if c.basis == "proposed")
+    assert "not shown adopted: no later list from another paper starts within 400 days" in vawg.evidence
 
 
 def test_stated_changes_from_the_narrated_history(seeds, n):
-    got = _changes(n, "stated")
+    stated = {c.change_id: c for c in n.changes if c.basis == "stated"}
+    got = {(c.kind, c.change_type, c.effective_date, c.earliest, c.latest, c.before_labels, c.after_labels)
+           for c in stated.values()}
     assert got == {
-        ("priority", "split", D(2018, 1, 1), ("Safeguarding Vulnerable People",),
+        # '2018 - ...' is a year only: no day, a window narrowed to where the lists agree (April 2018 at the latest)
+        ("priority", "split", None, D(2018, 1, 1), D(2018, 4, 1), ("Safeguarding Vulnerable People",),
          ("Safeguarding Vulnerable People", "Preventing Extremism and Hate")),
-        ("theme", "added", D(2018, 1, 1), (), ("Support Mental Health and Wellbeing",)),
-        ("priority", "renamed", D(2020, 1, 1), ("Serious and Organised Crime",),
+        ("theme", "added", None, D(2018, 1, 1), D(2018, 4, 1), (), ("Support Mental Health and Wellbeing",)),
+        ("priority", "renamed", None, D(2020, 3, 19), D(2020, 4, 1), ("Serious and Organised Crime",),
          ("Serious Violence and Organised Crime",)),
-        ("theme", "added", D(2021, 1, 1), (), ("Response and Recovery from the COVID-19 pandemic",)),
+        ("theme", "added", None, D(2021, 4, 1), D(2021, 12, 31), (),
+         ("Response and Recovery from the COVID-19 pandemic",)),
     }
-    stated = [c for c in n.changes if c.basis == "stated"]
-    assert all(c.doc_id == seeds[0][1].doc_id for c in stated)  # the 2022 draft agreement
-    rename = next(c for c in stated if c.change_type == "renamed")
+    assert all(c.doc_id == seeds[0][1].doc_id for c in stated.values())  # the 2022 draft agreement
+    rename = next(c for c in stated.values() if c.change_type == "renamed")
     assert rename.canonical_ids == (_canonical(n, "Serious and Organised Crime"),)
     assert "l.1122-1127" in rename.evidence
+    # each is linked to the observed change of the same transition, and that change back to it
+    observed = {c.change_id: c for c in n.changes if c.basis == "observed"}
+    links = {(c.after_labels[-1], observed[c.linked_change_id].after_labels) for c in stated.values()}
+    assert links == {
+        ("Preventing Extremism and Hate", ("Preventing Extremism and Hate",)),
+        ("Support Mental Health and Wellbeing", ("Support Mental Health and Wellbeing",)),
+        ("Serious Violence and Organised Crime", ("Serious Violence and Organised Crime",)),
+        ("Response and Recovery from the COVID-19 pandemic", ("Response and Recovery from the COVID-19 pandemic",)),
+    }
+    assert all(observed[c.linked_change_id].linked_change_id == c.change_id for c in stated.values())
 
 
 # ---------------------------------------------------------------- seeds: timeline
@@ -200,46 +223,74 @@ def test_timeline_2011_14_list_then_a_gap(n):
         "Anti-social behaviour including environmental", "Domestic abuse", "Substance misuse",
         "Acquisitive crime (ie thefts and shoplifting)", "Violent crime", "Road safety",
     }
-    assert {r.valid_to for r in rows} == {D(2014, 3, 31)}  # the stated end; nothing is shown for 2014-19
-    assert {r.basis for r in rows} == {"current"}
+    assert {r.valid_to for r in rows} == {D(2014, 3, 31)}  # the stated end; nothing is shown for 2014-18
+    assert {r.basis for r in rows} == {"printed"}
+    assert [(g.kind, g.gap_from, g.gap_to) for g in n.gaps if g.what == "nothing_in_force"] == [
+        ("priority", D(2014, 4, 1), D(2018, 3, 31)), ("theme", D(2014, 4, 1), D(2018, 3, 31))]
 
 
 def test_timeline_of_the_renamed_priority(n):
     assert _rows(n, _canonical(n, "Serious and Organised Crime")) == [
-        ("Serious and Organised Crime", D(2019, 4, 1), D(2020, 3, 31), "current"),
-        ("Serious Violence and Organised Crime", D(2020, 4, 1), D(2021, 3, 31), "proposed"),
-        ("Serious Violence and Organised Crime", D(2022, 4, 1), D(2022, 4, 1), "proposed"),
-        ("Serious Violence and Organised Crime", D(2025, 4, 1), None, "current"),
+        ("Serious and Organised Crime", D(2018, 4, 1), D(2020, 3, 31), "printed"),
+        ("Serious Violence and Organised Crime", D(2020, 4, 1), D(2021, 3, 31), "printed"),  # the adopted proposal
+        ("Serious Violence and Organised Crime", D(2021, 4, 1), D(2022, 3, 31), "carried_forward"),
+        ("Serious Violence and Organised Crime", D(2022, 4, 1), D(2022, 4, 1), "printed"),  # the 2022 draft's date
+        ("Serious Violence and Organised Crime", D(2022, 4, 2), D(2025, 3, 31), "carried_forward"),
+        ("Serious Violence and Organised Crime", D(2025, 4, 1), None, "printed"),
     ]
 
 
 def test_timeline_of_domestic_abuse_and_vawg(n):
     assert _rows(n, _canonical(n, "Domestic Abuse")) == [
-        ("Domestic abuse", D(2011, 4, 1), D(2014, 3, 31), "current"),
-        ("Domestic Abuse", D(2019, 4, 1), D(2020, 3, 31), "current"),
-        ("Domestic Abuse", D(2020, 4, 1), D(2021, 3, 31), "proposed"),
-        ("Violence Against Women and Girls (VAWG) & Domestic Abuse", D(2022, 4, 1), D(2022, 4, 1), "proposed"),
-        ("Domestic Abuse", D(2025, 4, 1), None, "current"),
+        ("Domestic abuse", D(2011, 4, 1), D(2014, 3, 31), "printed"),
+        ("Domestic Abuse", D(2018, 4, 1), D(2021, 3, 31), "printed"),
+        ("Domestic Abuse", D(2021, 4, 1), D(2025, 3, 31), "carried_forward"),  # the draft rewords it: not adopted
+        ("Violence Against Women and Girls (VAWG) & Domestic Abuse", D(2022, 4, 1), D(2025, 3, 31), "proposed_only"),
+        ("Domestic Abuse", D(2025, 4, 1), None, "printed"),
     ]
     assert _rows(n, _canonical(n, "Violence against women and girls")) == [
-        ("Violence against women and girls", D(2025, 4, 1), None, "current"),
+        ("Violence against women and girls", D(2025, 4, 1), None, "printed"),
     ]
 
 
 def test_timeline_covid_theme_and_removed_priority(n):
     assert _rows(n, _canonical(n, "Response and Recovery from the COVID-19 pandemic", "theme")) == [
-        ("Response and Recovery from the COVID-19 pandemic", D(2022, 4, 1), D(2022, 4, 1), "proposed"),
-        ("Response and Recovery from Significant Community Events", D(2025, 4, 1), None, "current"),
+        ("Response and Recovery from the COVID-19 pandemic", D(2022, 4, 1), D(2022, 4, 1), "printed"),
+        ("Response and Recovery from the COVID-19 pandemic", D(2022, 4, 2), D(2025, 3, 31), "carried_forward"),
+        ("Response and Recovery from Significant Community Events", D(2025, 4, 1), None, "printed"),
     ]
-    assert _rows(n, _canonical(n, "Violent crime")) == [("Violent crime", D(2011, 4, 1), D(2014, 3, 31), "current")]
+    assert _rows(n, _canonical(n, "Violent crime")) == [("Violent crime", D(2011, 4, 1), D(2014, 3, 31), "printed")]
 
 
-def test_timeline_uses_proposals_only_where_no_current_list_covers(n):
-    # The 2020 report's current list (from April 2019) does not reach April 2020, so its proposal is used;
-    # the 2011 agenda pack's two current lists start the same day and are one version (one row per item).
-    assert all(r.basis == "proposed" for r in n.timeline if r.valid_from in (D(2020, 4, 1), D(2022, 4, 1)))
-    starts = [r.valid_from for r in n.timeline if r.canonical_id == _canonical(n, "Road safety")]
-    assert starts == [D(2011, 4, 1), D(2019, 4, 1), D(2020, 4, 1), D(2022, 4, 1), D(2025, 4, 1)]
+def test_in_force_on_any_date_of_the_corpus_span(n):
+    """Every day from the first Kent list to the latest paper answers, but the stated gap; 2021 has the
+    seven priorities of the 2020 list, with the adopted rename."""
+    def in_force(day, kind="priority"):
+        return sorted(r.label for r in n.timeline if r.kind == kind and r.basis != "proposed_only"
+                      and r.valid_from <= day and (r.valid_to is None or r.valid_to >= day))
+
+    assert in_force(D(2021, 6, 1)) == ["Anti-Social Behaviour", "Domestic Abuse", "Preventing Extremism and Hate",
+                                       "Road Safety", "Safeguarding Vulnerable People",
+                                       "Serious Violence and Organised Crime", "Substance Misuse"]
+    assert in_force(D(2012, 6, 1)) == ["Acquisitive crime (ie thefts and shoplifting)",
+                                       "Anti-social behaviour including environmental", "Domestic abuse", "Road safety",
+                                       "Substance misuse", "Violent crime"]
+    day, empty = D(2011, 4, 1), []
+    while day <= D(2025, 11, 20):
+        if not in_force(day):
+            empty.append(day)
+        day += dt.timedelta(days=1)
+    assert (empty[0], empty[-1], len(empty)) == (D(2014, 4, 1), D(2018, 3, 31), 1461)  # only the stated gap
+
+
+def test_proposals_adopted_or_not(n):
+    got = {(p.kind, p.element.change_type, p.element.after.raw_label if p.element.after else None, p.adopted)
+           for p in n.proposals}
+    assert got == {
+        ("priority", "renamed", "Serious Violence and Organised Crime", True),
+        ("priority", "renamed", "Violence Against Women and Girls (VAWG) & Domestic Abuse", False),
+        ("theme", "added", "Response and Recovery from the COVID-19 pandemic", True),
+    }
 
 
 # ---------------------------------------------------------------- hand-built lists
@@ -279,15 +330,60 @@ def test_added_removed_and_contiguous_intervals():
     }
 
 
-def test_a_long_silence_is_a_gap_not_an_invented_interval():
+def test_a_long_silence_is_carried_forward_but_a_stated_end_is_a_gap():
     n = tl.normalise([
         _list("A", "current", D(2012, 4, 1), None, ["Road safety"], observed=D(2012, 5, 1)),
         _list("B", "current", D(2018, 4, 1), None, ["Road safety"], observed=D(2018, 5, 1)),
     ])
-    assert [(r.valid_from, r.valid_to) for r in n.timeline] == [
-        (D(2012, 4, 1), D(2012, 5, 1)),  # the last document that shows it
-        (D(2018, 4, 1), None),
+    assert [(r.valid_from, r.valid_to, r.basis) for r in n.timeline] == [
+        (D(2012, 4, 1), D(2012, 5, 1), "printed"),  # the last document that shows it
+        (D(2012, 5, 2), D(2018, 3, 31), "carried_forward"),  # no paper for six years, and nothing contradicts it
+        (D(2018, 4, 1), None, "printed"),
     ]
+    assert [(g.gap_from, g.gap_to, g.what) for g in n.gaps] == [(D(2012, 5, 2), D(2018, 3, 31), "no_paper")]
+    ended = tl.normalise([
+        _list("A", "current", D(2012, 4, 1), D(2015, 3, 31), ["Road safety"]),
+        _list("B", "current", D(2018, 4, 1), None, ["Road safety"]),
+    ])
+    assert [(r.valid_from, r.valid_to, r.basis) for r in ended.timeline] == [
+        (D(2012, 4, 1), D(2015, 3, 31), "printed"), (D(2018, 4, 1), None, "printed")]
+    assert [(g.gap_from, g.gap_to, g.what) for g in ended.gaps] == [
+        (D(2015, 4, 1), D(2018, 3, 31), "nothing_in_force")]
+    annual = tl.normalise([  # an annual list's end, then the next list a year and a day later: carried across
+        _list("A", "current", D(2020, 4, 1), D(2021, 3, 31), ["Road safety", "Burglary"]),
+        _list("B", "current", D(2022, 4, 1), None, ["Road safety"]),
+    ])
+    assert [(r.label, r.valid_from, r.valid_to, r.basis) for r in annual.timeline] == [
+        ("Burglary", D(2020, 4, 1), D(2021, 3, 31), "printed"),
+        ("Burglary", D(2021, 4, 1), D(2022, 3, 31), "carried_forward"),  # to the day before the list dropping it
+        ("Road safety", D(2020, 4, 1), D(2021, 3, 31), "printed"),
+        ("Road safety", D(2021, 4, 1), D(2022, 3, 31), "carried_forward"),
+        ("Road safety", D(2022, 4, 1), None, "printed"),
+    ]
+    removed = next(c for c in annual.changes if c.change_type == "removed")
+    assert (removed.effective_date, removed.earliest, removed.latest) == (D(2022, 4, 1), D(2021, 4, 1), D(2022, 4, 1))
+
+
+def test_a_proposal_is_in_force_only_once_a_later_paper_shows_it_adopted():
+    base = [_list("A", "current", D(2015, 4, 1), None, ["Burglary", "Road safety"], observed=D(2016, 2, 1), doc="a"),
+            _list("P", "proposed", D(2016, 4, 1), None, ["Burglary", "Road safety and speeding", "Hate crime"],
+                  observed=D(2016, 2, 1), doc="a")]
+    pending = tl.normalise(base)
+    assert {(r.label, r.basis) for r in pending.timeline if r.valid_from <= D(2016, 6, 1)
+            and (r.valid_to is None or r.valid_to >= D(2016, 6, 1))} == {
+        ("Burglary", "printed"), ("Road safety", "carried_forward"),
+        ("Road safety and speeding", "proposed_only"), ("Hate crime", "proposed_only")}
+    assert {(c.change_type, c.basis) for c in pending.changes} == {("renamed", "proposed"), ("added", "proposed")}
+    adopted = tl.normalise([*base, _list("B", "current", D(2017, 4, 1), None,
+                                         ["Burglary", "Road safety and speeding", "Hate crime"], doc="b")])
+    assert {(r.label, r.basis) for r in adopted.timeline if r.valid_from == D(2016, 4, 1)} == {
+        ("Road safety and speeding", "printed"), ("Hate crime", "printed")}
+    assert {(c.change_type, c.basis, c.effective_date) for c in adopted.changes} == {
+        ("renamed", "observed", D(2016, 4, 1)), ("added", "observed", D(2016, 4, 1))}
+    refused = tl.normalise([*base, _list("B", "current", D(2017, 4, 1), None, ["Burglary", "Road safety"], doc="b")])
+    assert {(p.element.change_type, p.adopted) for p in refused.proposals} == {("renamed", False), ("added", False)}
+    assert "the current list B (from 2017-04-01) still has 'Road safety'" in next(
+        p.evidence for p in refused.proposals if p.element.change_type == "renamed")
 
 
 def test_a_covered_proposal_is_not_a_version_and_restatements_change_nothing():
@@ -297,7 +393,7 @@ def test_a_covered_proposal_is_not_a_version_and_restatements_change_nothing():
         _list("R", "current", D(2015, 4, 1), D(2016, 3, 31), ["burglary", "Road Safety"]),
     ])
     assert n.changes == []
-    assert {r.basis for r in n.timeline} == {"current"}
+    assert {r.basis for r in n.timeline} == {"printed"}
     assert {lid for (lid, _) in n.links} == {"A", "P", "R"}  # every item still linked
     assert n.links[("R", 1)].canonical_id == n.links[("A", 1)].canonical_id
 
@@ -358,11 +454,12 @@ def test_curated_file_saved_by_a_spreadsheet_is_read(tmp_path):
 
 
 def test_hand_written_report_historic_then_recommended():
-    """A house style not in the corpus: a numbered 'previous agreement' list, then recommended priorities."""
+    """A house style not in the corpus: a numbered 'previous agreement' list, then recommended priorities.
+    No later paper shows the recommendation adopted: its changes are proposed, what was in force goes on."""
     path = ROOT / "tests" / "fixtures" / "house_styles" / "northshire_priorities_report.txt"
     doc = extract_document(path.read_bytes(), Path(path).name)
     n = tl.normalise_documents([doc])
-    assert _changes(n) >= {
+    assert _changes(n, "proposed") >= {
         ("priority", "renamed", D(2023, 4, 1), ("Tackling anti-social behaviour",),
          ("Anti-social behaviour (including environmental crime)",)),
         ("priority", "renamed", D(2023, 4, 1), ("Reducing domestic abuse",),
@@ -371,9 +468,11 @@ def test_hand_written_report_historic_then_recommended():
         ("priority", "added", D(2023, 4, 1), (), ("Serious violence and exploitation",)),
         ("priority", "added", D(2023, 4, 1), (), ("Drug and alcohol misuse",)),
     }
+    assert _changes(n) == set()  # nothing observed: one paper, one proposal
     rows = {(r.label, r.valid_from, r.valid_to, r.basis) for r in n.timeline if r.kind == "priority"}
-    assert ("Road safety", D(2020, 4, 1), D(2023, 3, 31), "historic") in rows
-    assert ("Road safety", D(2023, 4, 1), None, "proposed") in rows  # in force at the latest paper: NULL
+    assert ("Road safety", D(2020, 4, 1), D(2026, 3, 31), "printed") in rows  # printed again by the recommendation
+    assert ("Reducing reoffending", D(2023, 4, 1), D(2026, 3, 31), "carried_forward") in rows
+    assert ("Drug and alcohol misuse", D(2023, 4, 1), D(2026, 3, 31), "proposed_only") in rows
 
 
 def test_each_body_has_its_own_history(seeds):
@@ -386,7 +485,7 @@ def test_each_body_has_its_own_history(seeds):
     kent = {(c.change_type, c.before_labels, c.after_labels, c.effective_date) for c in kent_only.changes}
     assert kent <= {(c.change_type, c.before_labels, c.after_labels, c.effective_date) for c in both.changes}
     north = [c for c in both.changes if c.doc_id == northshire.doc_id]
-    assert north and all(c.change_id.startswith("obs-northshire-") for c in north)
+    assert north and all(c.change_id.startswith("prop-northshire-") for c in north)
     assert all(c.effective_date == D(2023, 4, 1) for c in north)  # never chained to Kent's 2022 or 2025 lists
     assert not any(c.doc_id == northshire.doc_id for c in kent_only.changes)
     alone = tl.normalise_documents([northshire])

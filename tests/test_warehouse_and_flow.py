@@ -120,11 +120,13 @@ def test_normalised_tables_are_loaded_with_the_issue_columns(tmp_path, parsed):
     def columns(table):
         return [r[0] for r in con.execute(f"describe {table}").fetchall()]
 
-    assert columns("canonical_items") == ["canonical_id", "kind", "label"]
-    assert columns("priority_timeline") == ["canonical_id", "kind", "label", "valid_from", "valid_to", "basis",
-                                            "doc_id"]
-    assert columns("priority_changes") == ["change_id", "kind", "change_type", "effective_date", "before_labels",
-                                           "after_labels", "canonical_ids", "basis", "doc_id", "evidence"]
+    assert columns("canonical_items") == ["canonical_id", "body", "kind", "label"]
+    assert columns("priority_timeline") == [
+        "canonical_id", "body", "kind", "label", "valid_from", "valid_to", "basis", "evidence_doc", "evidence_list_id",
+        "evidence_position", "evidence_page", "evidence_line", "first_doc", "last_doc"]
+    assert columns("priority_changes") == [
+        "change_id", "body", "kind", "change_type", "effective_date", "earliest", "latest", "before_labels",
+        "after_labels", "canonical_ids", "basis", "linked_change_id", "doc_id", "evidence"]
     assert {"canonical_id", "match_method", "match_score"} <= set(columns("list_items"))
     # every priority/theme item linked; police plan, MoRiLE and workshop items never
     unlinked = con.execute(
@@ -139,16 +141,21 @@ def test_normalised_tables_are_loaded_with_the_issue_columns(tmp_path, parsed):
     assert con.execute("select count(*) from canonical_items").fetchone() == (18,)
     assert con.execute(
         "select basis, count(*) from priority_changes group by 1 order by 1"
-    ).fetchall() == [("observed", 18), ("stated", 4)]
+    ).fetchall() == [("observed", 17), ("proposed", 1), ("stated", 4)]
     row = con.execute(
         """select before_labels, after_labels, canonical_ids from priority_changes
-           where change_type = 'split' and basis = 'observed'"""
+           where change_type = 'renamed' and basis = 'proposed'"""
     ).fetchone()
-    assert row == (["Violence Against Women and Girls (VAWG) & Domestic Abuse"],
-                   ["Violence against women and girls", "Domestic Abuse"],
-                   ["priority:kent:domestic-abuse", "priority:kent:violence-against-women-and-girls"])
+    assert row == (["Domestic Abuse"], ["Violence Against Women and Girls (VAWG) & Domestic Abuse"],
+                   ["priority:kent:domestic-abuse"])
+    # every stated change is linked both ways to an observed one
+    assert con.execute(
+        """select count(*) from priority_changes s join priority_changes o on o.change_id = s.linked_change_id
+           where s.basis = 'stated' and o.linked_change_id = s.change_id"""
+    ).fetchone() == (4,)
     # timeline rows point at real documents and never end before they start
     assert con.execute(
-        """select count(*) from priority_timeline t left join documents d using (doc_id)
-           where d.doc_id is null or t.valid_to < t.valid_from"""
+        """select count(*) from priority_timeline t left join documents d on d.doc_id = t.evidence_doc
+           left join list_items i on i.list_id = t.evidence_list_id and i.position = t.evidence_position
+           where d.doc_id is null or i.list_id is null or t.valid_to < t.valid_from"""
     ).fetchone() == (0,)

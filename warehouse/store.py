@@ -76,19 +76,61 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+    """Tables, views and macros from schema.sql, and every column's comment from the same file."""
+    sql = SCHEMA_FILE.read_text(encoding="utf-8")
+    con.execute(sql)
+    for table, column, comment in column_comments(sql):
+        con.execute(f"COMMENT ON COLUMN {table}.{column} IS '{comment.replace(chr(39), chr(39) * 2)}'")
 
 
-def _frame(rows: Iterable[tuple], columns: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame(list(rows), columns=list(columns))
+_CREATE = re.compile(r"^CREATE (?P<what>TABLE|VIEW) (?P<name>\w+)")
+_NOT_A_COLUMN = re.compile(r"^(?:PRIMARY KEY|UNIQUE|FOREIGN KEY|CHECK|CONSTRAINT)\b")
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    """Insert a frame, read whole and cast to the table's declared types."""
+def column_comments(sql: str) -> list[tuple[str, str, str]]:
+    """(table or view, column, comment) from schema.sql: the `--` comment after a column's line, with
+    the comment-only lines under it. A view's columns are its select list, one per line."""
+    out: dict[tuple[str, str], str] = {}
+    current: str | None = None
+    what = ""
+    last: tuple[str, str] | None = None
+    for line in sql.splitlines():
+        m = _CREATE.match(line)
+        if m:
+            current, what, last = m["name"], m["what"], None
+            continue
+        if current is None:
+            continue
+        code, _, comment = line.partition("--")
+        code, comment = code.strip(), comment.strip()
+        if (what == "TABLE" and code.startswith(")")) or (what == "VIEW" and code.startswith("FROM")):
+            current = None
+            continue
+        if code:
+            if what == "TABLE":
+                name = None if _NOT_A_COLUMN.match(code) else code.split()[0].strip('"')
+            else:
+                found = re.search(r"(\w+)\s*,?\s*$", code)
+                name = found.group(1) if found else None
+            last = (current, name) if name else None
+            if last and comment:
+                out[last] = comment
+        elif comment and last and last in out:
+            out[last] += " " + comment
+    return [(t, c, text) for (t, c), text in out.items()]
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[dict]) -> None:
+    """Insert rows given as {column: value}, read whole and cast to the table's declared types. The
+    columns are the table's own (schema.sql declares them once); a name it does not have is an error."""
+    frame = pd.DataFrame(list(rows))
     if frame.empty:
         return
     declared = dict(con.execute(f"SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = '{table}'"
                                 ).fetchall())
+    unknown = [c for c in frame.columns if c not in declared]
+    if unknown:
+        raise ValueError(f"table {table} has no column {', '.join(unknown)} (warehouse/schema.sql)")
     # object columns are typed from a sample of rows: look at all of them (None in the first thousands of
     # rows, then text, would otherwise fail the scan)
     con.execute(f"SET pandas_analyze_sample = {max(len(frame), 1000)}")
@@ -109,156 +151,104 @@ def load_rows(
     """Insert extracted documents (with their corpus-relative paths), their normalisation and audit, and the log."""
     links = normalised.links if normalised else {}
     lead_links = normalised.lead_links if normalised else {}
-    _insert(
-        con,
-        "documents",
-        _frame(
-            (
-                (
-                    d.doc_id,
-                    rel,
-                    d.metadata.title,
-                    d.metadata.doc_kind,
-                    d.metadata.meeting_date,
-                    d.metadata.committee,
-                    d.metadata.status,
-                    d.metadata.version_label,
-                    d.metadata.effective_from,
-                    d.metadata.body,
-                    d.document.source_format,
-                    d.document.page_count,
-                    d.document.sha256,
-                )
-                for rel, d in docs
-            ),
-            ["doc_id", "source_path", "title", "doc_kind", "meeting_date", "committee", "status", "version_label",
-             "effective_from", "body", "source_format", "page_count", "sha256"],
-        ),
-    )
-    _insert(
-        con,
-        "document_dates",
-        _frame(
-            ((d.doc_id, x.date, x.role, x.text, x.page, x.line) for _, d in docs for x in d.dates),
-            ["doc_id", "date", "role", "text", "page", "line"],
-        ),
-    )
-    _insert(
-        con,
-        "lists",
-        _frame(
-            (
-                (d.list_id(i), d.doc_id, x.role, x.stance, x.applies_from, x.applies_to, x.heading, x.page, x.line)
-                for _, d in docs
-                for i, x in enumerate(d.lists)
-            ),
-            ["list_id", "doc_id", "role", "stance", "applies_from", "applies_to", "heading", "page", "line"],
-        ),
-    )
-    _insert(
-        con,
-        "list_items",
-        _frame(
-            (
-                (
-                    d.list_id(i), it.position, it.raw_label, it.detail, it.count,
-                    *_link(links.get((d.list_id(i), it.position))),
-                    it.page, it.line, it.source_text,
-                )
-                for _, d in docs
-                for i, x in enumerate(d.lists)
-                for it in x.items
-            ),
-            ["list_id", "position", "raw_label", "detail", "count", "canonical_id", "match_method", "match_score",
-             "page", "line", "source_text"],
-        ),
-    )
-    _insert(
-        con,
-        "leads",
-        _frame(
-            (
-                (d.doc_id, x.raw_priority, _link(lead_links.get((d.doc_id, i)))[0], x.lead, x.page, x.line)
-                for _, d in docs
-                for i, x in enumerate(d.leads)
-            ),
-            ["doc_id", "raw_priority", "canonical_id", "lead", "page", "line"],
-        ),
-    )
+    _insert(con, "documents", (
+        dict(doc_id=d.doc_id, source_path=rel, title=d.metadata.title, doc_kind=d.metadata.doc_kind,
+             meeting_date=d.metadata.meeting_date, committee=d.metadata.committee, status=d.metadata.status,
+             version_label=d.metadata.version_label, effective_from=d.metadata.effective_from,
+             body=d.metadata.body, source_format=d.document.source_format, page_count=d.document.page_count,
+             sha256=d.document.sha256, source_url=sources[rel].source_url if rel in sources else None)
+        for rel, d in docs
+    ))
+    _insert(con, "document_dates", (
+        dict(doc_id=d.doc_id, date=x.date, role=x.role, text=x.text, page=x.page, line=x.line)
+        for _, d in docs for x in d.dates
+    ))
+    _insert(con, "lists", (
+        dict(list_id=d.list_id(i), doc_id=d.doc_id, role=x.role, stance=x.stance, applies_from=x.applies_from,
+             applies_to=x.applies_to, heading=x.heading, page=x.page, line=x.line)
+        for _, d in docs for i, x in enumerate(d.lists)
+    ))
+    _insert(con, "list_items", (
+        dict(list_id=d.list_id(i), position=it.position, raw_label=it.raw_label, detail=it.detail, count=it.count,
+             **_link(links.get((d.list_id(i), it.position))), page=it.page, line=it.line,
+             source_text=it.source_text)
+        for _, d in docs for i, x in enumerate(d.lists) for it in x.items
+    ))
+    _insert(con, "leads", (
+        dict(doc_id=d.doc_id, raw_priority=x.raw_priority,
+             canonical_id=_link(lead_links.get((d.doc_id, i)))["canonical_id"], lead=x.lead, page=x.page,
+             line=x.line)
+        for _, d in docs for i, x in enumerate(d.leads)
+    ))
     if normalised is not None:
         _load_normalised(con, normalised)
     if audited is not None:
         _load_audit(con, *audited)
-    _insert(
-        con,
-        "document_sources",
-        _frame(
-            ((d.doc_id, sources[rel].source_url, sources[rel].publisher) for rel, d in docs if rel in sources),
-            ["doc_id", "source_url", "publisher"],
-        ),
-    )
-    _insert(
-        con,
-        "ingest_log",
-        _frame(
-            ((r.source_path, r.sha256, r.status, r.error, r.started_at, r.finished_at) for r in log),
-            ["source_path", "sha256", "status", "error", "started_at", "finished_at"],
-        ),
-    )
+    _insert(con, "document_sources", (
+        dict(doc_id=d.doc_id, source_url=sources[rel].source_url, publisher=sources[rel].publisher)
+        for rel, d in docs if rel in sources
+    ))
+    _insert(con, "ingest_log", (
+        dict(source_path=r.source_path, sha256=r.sha256, status=r.status, error=r.error, started_at=r.started_at,
+             finished_at=r.finished_at)
+        for r in log
+    ))
 
 
-def _link(link) -> tuple:
-    return (link.canonical_id, link.method, link.score) if link else (None, None, None)
+def _link(link) -> dict:
+    return dict(canonical_id=link.canonical_id if link else None, match_method=link.method if link else None,
+                match_score=link.score if link else None)
 
 
 def _load_normalised(con: duckdb.DuckDBPyConnection, n: Normalised) -> None:
-    _insert(con, "canonical_items",
-            _frame(((c.canonical_id, c.kind, c.label) for c in n.canonical_items), ["canonical_id", "kind", "label"]))
-    _insert(
-        con,
-        "priority_timeline",
-        _frame(
-            ((r.canonical_id, r.kind, r.label, r.valid_from, r.valid_to, r.basis, r.doc_id) for r in n.timeline),
-            ["canonical_id", "kind", "label", "valid_from", "valid_to", "basis", "doc_id"],
-        ),
-    )
-    _insert(
-        con,
-        "priority_changes",
-        _frame(
-            (
-                (c.change_id, c.kind, c.change_type, c.effective_date, list(c.before_labels), list(c.after_labels),
-                 list(c.canonical_ids), c.basis, c.doc_id, c.evidence)
-                for c in n.changes
-            ),
-            ["change_id", "kind", "change_type", "effective_date", "before_labels", "after_labels", "canonical_ids",
-             "basis", "doc_id", "evidence"],
-        ),
-    )
+    _insert(con, "canonical_items", (dict(canonical_id=c.canonical_id, body=c.body, kind=c.kind, label=c.label)
+                                     for c in n.canonical_items))
+    _insert(con, "priority_timeline", (
+        dict(canonical_id=r.canonical_id, body=r.body, kind=r.kind, label=r.label, valid_from=r.valid_from,
+             valid_to=r.valid_to, basis=r.basis, evidence_doc=r.evidence_doc, evidence_list_id=r.evidence.list_id,
+             evidence_position=r.evidence.position, evidence_page=r.evidence.page, evidence_line=r.evidence.line,
+             first_doc=r.first_doc, last_doc=r.last_doc)
+        for r in n.timeline
+    ))
+    _insert(con, "priority_changes", (
+        dict(change_id=c.change_id, body=c.body, kind=c.kind, change_type=c.change_type,
+             effective_date=c.effective_date, earliest=c.earliest, latest=c.latest,
+             before_labels=list(c.before_labels), after_labels=list(c.after_labels),
+             canonical_ids=list(c.canonical_ids), basis=c.basis, linked_change_id=c.linked_change_id,
+             doc_id=c.doc_id, evidence=c.evidence)
+        for c in n.changes
+    ))
+    _insert(con, "proposal_outcomes", (
+        dict(body=p.body, kind=p.kind, list_id=p.list_id, doc_id=p.doc_id, applies_from=p.applies_from,
+             canonical_id=p.element.canonical_id, change_type=p.element.change_type,
+             before_label=p.element.before.raw_label if p.element.before else None,
+             after_label=p.element.after.raw_label if p.element.after else None, adopted=p.adopted,
+             evidence=p.evidence)
+        for p in n.proposals
+    ))
+    _insert(con, "timeline_gaps", (
+        dict(body=g.body, kind=g.kind, gap_from=g.gap_from, gap_to=g.gap_to, what=g.what, before_list=g.before_list,
+             after_list=g.after_list, reason=g.reason)
+        for g in n.gaps
+    ))
 
 
 def _load_audit(con: duckdb.DuckDBPyConnection, claims: Sequence[AuditedClaim], findings: Sequence[Finding]) -> None:
-    _insert(
-        con,
-        "version_claims",
-        _frame(
-            ((a.claim_id, a.doc_id, a.claim.version, a.claim.claim_date, a.claim.section, a.claim.text,
-              a.claim.source, a.claim.change_type, a.claim.page, a.claim.line) for a in claims),
-            ["claim_id", "doc_id", "version", "claim_date", "section", "text", "source", "change_type", "page", "line"],
-        ),
-    )
-    _insert(
-        con,
-        "claim_audit",
-        _frame(((a.claim_id, a.verdict, a.explanation, list(a.change_ids)) for a in claims),
-               ["claim_id", "verdict", "explanation", "change_ids"]),
-    )
-    _insert(
-        con,
-        "audit_findings",
-        _frame(((f.finding_id, f.doc_id, f.finding_type, f.explanation, f.page, f.line) for f in findings),
-               ["finding_id", "doc_id", "finding_type", "explanation", "page", "line"]),
-    )
+    _insert(con, "version_claims", (
+        dict(claim_id=a.claim_id, doc_id=a.doc_id, version=a.claim.version, claim_date=a.claim.claim_date,
+             section=a.claim.section, text=a.claim.text, source=a.claim.source, change_type=a.claim.change_type,
+             page=a.claim.page, line=a.claim.line)
+        for a in claims
+    ))
+    _insert(con, "claim_audit", (
+        dict(claim_id=a.claim_id, verdict=a.verdict, explanation=a.explanation, change_ids=list(a.change_ids))
+        for a in claims
+    ))
+    _insert(con, "audit_findings", (
+        dict(finding_id=f.finding_id, doc_id=f.doc_id, finding_type=f.finding_type, explanation=f.explanation,
+             page=f.page, line=f.line)
+        for f in findings
+    ))
 
 
 def read_state(db_path: Path) -> tuple[list[LedgerEntry], list[IngestLogRow]]:
