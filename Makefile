@@ -10,13 +10,13 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME := $(CURDIR)/.prefect
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench lint clean fonts accuracy
+.PHONY: run test bench lint clean fonts chromium accuracy
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
-	@$(BIN)/python -c "import prefect, pdfplumber, spacy, duckdb, rapidfuzz, pandas, fpdf" \
+	@$(BIN)/python -c "import prefect, pdfplumber, spacy, duckdb, rapidfuzz, pandas, fpdf, pyarrow, altair, vl_convert, polars, playwright" \
 		|| (echo "dependency install failed" >&2; exit 1)
 	@touch $@
 
@@ -26,10 +26,17 @@ fonts:
 		(apt-get update -qq && apt-get install -y -qq fonts-dejavu-core) || \
 		(echo "install Debian's fonts-dejavu-core for the PDF tests" >&2; exit 1)
 
+# The report is tested in a real headless browser: Debian's chromium (Playwright's own downloads
+# cannot be fetched here).
+chromium:
+	@test -x /usr/bin/chromium || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null) || \
+		(echo "install Debian's chromium for the report test" >&2; exit 1)
+
 run: $(STAMP)
 	$(BIN)/csa build
 
-test: $(STAMP) fonts
+test: $(STAMP) fonts chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

@@ -171,12 +171,14 @@ def _print_summary(summary, elapsed: float, rebuild: bool = True) -> None:
         methods: dict[str, int] = {}
         for link in n.links.values():
             methods[link.method] = methods.get(link.method, 0) + 1
-        observed = sum(c.basis == "observed" for c in n.changes)
+        bases = {b: sum(c.basis == b for c in n.changes) for b in ("observed", "stated", "proposed")}
         console.print(
             f"{kinds.count('priority')} canonical priorities, {kinds.count('theme')} themes; "
             f"{len(n.links)} list items linked ("
             + ", ".join(f"{m} {k}" for m, k in sorted(methods.items()))
-            + f"); {len(n.timeline)} timeline rows; {observed} observed and {len(n.changes) - observed} stated changes"
+            + f"); {len(n.timeline)} timeline rows; changes: "
+            + ", ".join(f"{k} {b}" for b, k in bases.items())
+            + (f"; {len(n.gaps)} gaps (`SELECT * FROM gaps`)" if n.gaps else "")
         )
     if summary.audited is not None:
         claims, findings = summary.audited
@@ -274,32 +276,121 @@ def _open_warehouse(db: str, hint: str = ""):
         return 2
 
 
+def _sql_text(args: argparse.Namespace) -> str | int:
+    """The SQL to run: the argument, `-f FILE`, or standard input ('-' or no argument, when piped)."""
+    if args.file:
+        try:
+            return Path(args.file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as err:
+            err_console.print(f"[red]error:[/red] cannot read {args.file}: {err.__class__.__name__}: "
+                              f"{getattr(err, 'strerror', None) or err}", highlight=False)
+            return 2
+    if args.query is not None and args.query != "-":
+        return args.query
+    if args.query == "-" or not sys.stdin.isatty():
+        return sys.stdin.read()
+    err_console.print("[red]error:[/red] give a query, `-f FILE.sql`, or SQL on standard input")
+    return 2
+
+
 def _cmd_sql(args: argparse.Namespace) -> int:
+    """Run every statement and print each result: DuckDB's table (NULL as NULL), CSV, JSON lines or markdown."""
+    import shutil
+
     import duckdb
 
+    from warehouse.render import render
+
+    sql = _sql_text(args)
+    if isinstance(sql, int):
+        return sql
     con = _open_warehouse(args.db)
     if isinstance(con, int):
         return con
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() and args.format == "table" else None
+    printed = 0
     try:
-        statements = con.extract_statements(args.query)
+        statements = con.extract_statements(sql)
         if not statements:
             err_console.print("[red]error:[/red] no SQL statement given (the query is empty or only comments)")
             return 2
-        frames = []
         for statement in statements:
-            con.execute(statement)
-            if con.description is not None:
-                frames.append(con.df())
+            relation = con.sql(statement.query)
+            if relation is None:  # SET, PRAGMA without a result ...
+                continue
+            if printed and args.format != "json":
+                print()
+            print(render(relation, args.format, width))
+            printed += 1
     except duckdb.Error as err:
         first = (str(err).strip().splitlines() or [type(err).__name__])[0]
         err_console.print(Text("SQL error: ", style="red") + Text(first))
         return 2
     finally:
         con.close()
-    for i, frame in enumerate(frames):
-        if i:
-            console.print()
-        console.print(frame.to_string(index=False), markup=False, highlight=False)
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    """Every table and view to one file each, with the data dictionary and the query guide."""
+    import duckdb
+
+    from warehouse.export import export
+
+    out = Path(args.dir)
+    if out.exists() and not out.is_dir():
+        err_console.print(f"[red]error:[/red] {out} exists and is not a folder", highlight=False)
+        return 2
+    con = _open_warehouse(args.db)
+    if isinstance(con, int):
+        return con
+
+    def progress(e) -> None:
+        console.print(f"  {e.name}: {e.rows} rows -> {e.path}", markup=False, highlight=False)
+
+    try:
+        done = export(con, out, args.format, args.body, guide=Path(__file__).resolve().parents[1] / "docs" /
+                      "queries.md", progress=progress)
+    except (ValueError, OSError, duckdb.Error) as err:
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        err_console.print(f"[red]error:[/red] {first}", highlight=False)
+        return 2
+    finally:
+        con.close()
+    console.print(f"{len(done)} tables and views written to {out} as {args.format}"
+                  + (f" (body {args.body})" if args.body else "") + "; data_dictionary.md says what each column holds",
+                  markup=False, highlight=False)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    """One self-contained HTML page: the timeline pictures, the change log, the audit, the coverage."""
+    import duckdb
+
+    from warehouse.report import build, png
+
+    con = _open_warehouse(args.db)
+    if isinstance(con, int):
+        return con
+    out = Path(args.out) if args.out else Path(args.db).with_name("report.html")
+    try:
+        page, reports = build(con, args.body)
+        if not reports:
+            err_console.print("[red]error:[/red] the warehouse holds no priorities or themes to draw")
+            return 2
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(page, encoding="utf-8")
+        if args.png:
+            Path(args.png).write_bytes(png(reports))
+    except (ValueError, OSError, duckdb.Error) as err:
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        err_console.print(f"[red]error:[/red] {first}", highlight=False)
+        return 2
+    finally:
+        con.close()
+    lanes = sum(len(v) for r in reports for v in r.lanes.values())
+    console.print(f"report of {len(reports)} bodies ({lanes} lanes) written to {out}"
+                  + (f"; picture {args.png}" if args.png else "") + " (opens offline)", markup=False, highlight=False)
     return 0
 
 
@@ -479,8 +570,31 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--only-in", help="score only the gold papers that also have a file in this folder")
     p.add_argument("--quiet", action="store_true", help="the table only, not every miss")
     p.set_defaults(func=_cmd_eval)
-    p = sub.add_parser("sql", help="run a SQL query on the warehouse (read-only)")
-    p.add_argument("query")
+    p = sub.add_parser("export", help="write every table and view to files (parquet, csv or json) with a data "
+                                      "dictionary and the query guide")
+    p.add_argument("dir", help="the folder to write into (created if missing)")
+    p.add_argument("--format", choices=["parquet", "csv", "json"], default="parquet",
+                   help="parquet (default; pandas with pyarrow, polars, DuckDB), csv (with a header) or json "
+                        "(JSON Lines)")
+    p.add_argument("--body", help="only this body's rows (documents.body, e.g. Kent)")
+    p.add_argument("--db", default=str(DEFAULT_DB))
+    p.set_defaults(func=_cmd_export)
+    p = sub.add_parser("report", help="one self-contained HTML page: timeline pictures, changes, audit, coverage")
+    p.add_argument("--body", help="only this body (documents.body, e.g. Kent)")
+    p.add_argument("--out", help="the HTML file to write (default: report.html beside the warehouse)")
+    p.add_argument("--png", help="also write the timeline pictures as this PNG file")
+    p.add_argument("--db", default=str(DEFAULT_DB))
+    p.set_defaults(func=_cmd_report)
+    p = sub.add_parser("sql", help="run SQL on the warehouse (read-only); every statement's result is printed",
+                       description="Run SQL on the warehouse, read-only. The SQL is the argument, a file (-f), or "
+                                   "standard input ('-', or no argument when piped). Every statement's result is "
+                                   "printed, NULL as NULL. The stored questions: in_force(date), "
+                                   "changes_between(from, to), item_history(canonical_id), the views proposals "
+                                   "and gaps (docs/queries.md).")
+    p.add_argument("query", nargs="?", help="the SQL ('-' reads standard input)")
+    p.add_argument("-f", "--file", help="read the SQL from this file")
+    p.add_argument("--format", choices=["table", "csv", "json", "markdown"], default="table",
+                   help="table (DuckDB's own, the default), csv, json (one object per line) or markdown")
     p.add_argument("--db", default=str(DEFAULT_DB))
     p.set_defaults(func=_cmd_sql)
     return parser
