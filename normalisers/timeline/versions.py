@@ -75,6 +75,10 @@ def versions(lists: Sequence[ListRef]) -> tuple[list[Version], list[ListRef]]:
         replace(x, applies_to=None) if x.applies_from and x.applies_to and x.applies_to < x.applies_from else x
         for x in lists
     ]  # an end printed before the start is a misread, not a period
+    # A current list whose paper gives no period is in force by the day its paper speaks from
+    # (its meeting, or the committee system's date for the meeting).
+    lists = [replace(x, applies_from=x.observed_on) if x.applies_from is None and x.stance == "current"
+             and x.observed_on is not None else x for x in lists]
     dated = [x for x in lists if x.applies_from is not None and x.stance in STANCE_RANK]
     undated = [x for x in lists if x not in dated]
     groups: dict[dt.date, list[ListRef]] = defaultdict(list)
