@@ -45,6 +45,9 @@ class DocumentMetadata:
     effective_from: dt.date | None
     body: str | None = None  # the area whose partnership/agreement the paper is about, e.g. 'Kent'
     committee: str | None = None  # the committee or meeting the header names ('Cabinet')
+    # None: the meeting date (if any) is printed in the paper; 'committee_system': the paper prints
+    # none and the date is the meeting's in the committee system it was fetched from.
+    meeting_date_source: str | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, replace
 
 from extractors.claims import Claim, extract_claims
 from extractors.history import NarratedChange, extract_narrated_changes
@@ -40,6 +41,15 @@ class ExtractedDocument:
 def doc_id_for(sha256: str) -> str:
     """Content-derived id: the same paper keeps its id when renamed or moved."""
     return sha256[:16]
+
+
+def with_committee_system_date(doc: ExtractedDocument, meeting_date: dt.date | None) -> ExtractedDocument:
+    """A paper that prints no meeting date takes the one the committee system gives its meeting
+    (recorded as such); a printed date always wins."""
+    if doc.metadata.meeting_date is not None or meeting_date is None:
+        return doc
+    return replace(doc, metadata=replace(doc.metadata, meeting_date=meeting_date,
+                                         meeting_date_source="committee_system"))
 
 
 def extract_document(data: bytes, source_path: str, limits: Limits | None = None) -> ExtractedDocument:

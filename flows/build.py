@@ -8,7 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from prefect import flow, get_run_logger
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from extractors.limits import Limits
 from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB, DEFAULT_INBOX
@@ -102,3 +103,46 @@ def ingest(
         return _report(run(targets, db, Path(corpus_root), Path(curated_path), _cache(cache_dir, db), workers,
                    rebuild=False, retry_delay=retry_delay, on_progress=on_progress, parse_in_task=parse_in_task,
                    limits=limits))
+
+
+@task(name="fetch-site", cache_policy=NO_CACHE)
+def fetch_site_task(site, inbox: str, contact: str | None, overrides: dict | None):
+    """One site's new papers into the inbox (its failings are in the result, not raised)."""
+    from flows.fetching import fetch_one
+
+    return fetch_one(site, Path(inbox), contact, overrides)
+
+
+@flow(name="csa-fetch-ingest", validate_parameters=False, log_prints=False)
+def fetch_and_ingest(
+    sources_path: str,
+    paths: list[str] | None = None,
+    db_path: str = str(DEFAULT_DB),
+    corpus_root: str = str(DEFAULT_CORPUS),
+    curated_path: str = str(CURATED_FILE),
+    workers: int = 1,
+    wait: float = 600.0,
+    cache_dir: str | None = None,
+    polite: dict | None = None,
+):
+    """Fetch every site in sources.yaml into the inbox, each site as its own task (one site's failure
+    does not stop the others), then ingest the inbox. Returns (site results, ingest summary)."""
+    from flows.fetching import SiteResult, load_sources
+
+    logger = get_run_logger()
+    sources = load_sources(Path(sources_path))
+    inbox = Path(paths[0]) if paths else Path(os.environ.get("CSA_INBOX") or Path(corpus_root) / DEFAULT_INBOX.name)
+    results = []
+    for site in sources.sites:
+        state = fetch_site_task(site, str(inbox), sources.contact, polite, return_state=True)
+        if state.is_completed():
+            result = state.result()
+        else:
+            result = SiteResult(site.url, error=(state.message or "the fetch task failed").splitlines()[0])
+        (logger.info if result.ok else logger.warning)(result.line())
+        results.append(result)
+    new = sum(len(r.downloaded) + len(r.updated) for r in results)
+    logger.info(f"fetched {new} new or changed papers from {len(results)} sites; ingesting {inbox}")
+    summary = ingest(paths=[str(inbox)], db_path=db_path, corpus_root=corpus_root, curated_path=curated_path,
+                     workers=workers, wait=wait, cache_dir=cache_dir)
+    return results, summary

@@ -4,6 +4,7 @@
     csa explain FILE [--lists]         show which lines became which blocks, and the lists found
     csa audit [--doc ID] [--all]       the papers' claims about their own changes, with verdicts
     csa sql "SELECT ..." [--db PATH]   run a query against the warehouse
+    csa fetch [--site URL --committee NAME] [--since DATE]   new papers from a council's committee system
     csa eval GOLD_DIR [--db PATH]      score the extractors against hand-checked gold files
 """
 
@@ -394,6 +395,73 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sources_for(args: argparse.Namespace):
+    """The sites to fetch: --site/--committee/--since, else the sources file. An int is an exit code."""
+    from flows.fetching import Site, Sources, load_sources, site_url
+    from flows.fetching.sources import parse_since
+
+    try:
+        since = parse_since(args.since)
+        if args.site:
+            if not args.committee:
+                err_console.print("[red]error:[/red] --site needs at least one --committee (a title or an id)")
+                return 2
+            return Sources((Site(site_url(args.site), tuple(args.committee), since),), args.contact)
+        if args.committee:
+            err_console.print("[red]error:[/red] --committee needs --site")
+            return 2
+        path = Path(args.sources)
+        if not path.is_file():
+            err_console.print(f"[red]error:[/red] no sources: give --site and --committee, or write {path} "
+                              "(see docs/sources.example.yaml)", highlight=False)
+            return 2
+        sources = load_sources(path)
+    except ValueError as err:
+        err_console.print(f"[red]error:[/red] {err}", highlight=False)
+        return 2
+    from dataclasses import replace
+
+    sites = tuple(replace(s, since=since) if since else s for s in sources.sites)
+    return replace(sources, sites=sites, contact=args.contact or sources.contact)
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    """New papers from councils' committee systems (ModernGov) into the inbox, politely."""
+    from flows.fetching import InboxBusy, fetch_sites
+
+    sources = _sources_for(args)
+    if isinstance(sources, int):
+        return sources
+    inbox = _inbox(args)
+    overrides = {k: v for k, v in (("delay_seconds", args.delay),) if v is not None}
+    shown = {"downloaded": "green", "updated": "green", "refused": "red", "blocked": "red", "failed": "red"}
+
+    def on_event(row) -> None:
+        if row.outcome in shown:
+            what = row.file or row.url or row.site
+            err_console.print(Text(f"{row.outcome:>10} ", style=shown[row.outcome]) + Text(what)
+                              + Text(f"  {row.reason}" if row.reason and row.outcome != "downloaded" else ""),
+                              highlight=False)
+
+    for site in sources.sites:
+        err_console.print(f"fetching {site.url}: {', '.join(site.committees)}"
+                          + (f" since {site.since}" if site.since else "") + f" into {inbox}", highlight=False)
+    try:
+        results = fetch_sites(sources, inbox, overrides, on_event=on_event)
+    except InboxBusy as err:
+        err_console.print(f"[yellow]busy:[/yellow] {err}", highlight=False)
+        return EXIT_BUSY
+    except ValueError as err:  # fetch.yaml settings
+        err_console.print(f"[red]error:[/red] {err}", highlight=False)
+        return 2
+    for result in results:
+        console.print(result.line(), markup=False, highlight=False)
+    new = sum(len(r.downloaded) + len(r.updated) for r in results)
+    console.print(f"{new} new or changed papers in {inbox}"
+                  + ("; `csa ingest` loads them" if new else ""), markup=False, highlight=False)
+    return 0 if all(r.ok for r in results) else 1
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     """Serve the ingest flow as a deployment with a cron schedule: runs start while this process lives."""
     from prefect.deployments.runner import EntrypointType
@@ -423,7 +491,25 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         "cache_dir": args.cache_dir,
     }
     _inbox(args).mkdir(parents=True, exist_ok=True)
-    console.print(f"serving {args.name}: ingest {parameters['paths'][0]} on {args.cron!r} ({args.timezone})")
+    sources = Path(args.sources)
+    if sources.is_file():
+        from flows.build import fetch_and_ingest
+        from flows.fetching import load_sources
+
+        try:
+            sites = load_sources(sources).sites
+        except ValueError as err:
+            err_console.print(f"[red]error:[/red] {err}", highlight=False)
+            return 2
+        parameters = {k: v for k, v in parameters.items() if k != "wait"} | {
+            "sources_path": str(sources.resolve()), "wait": args.wait}
+        console.print(f"serving {args.name}: fetch {len(sites)} sites from {sources}, then ingest "
+                      f"{parameters['paths'][0]}, on {args.cron!r} ({args.timezone})")
+        fetch_and_ingest.serve(name=args.name, schedule=schedule, parameters=parameters,
+                               entrypoint_type=EntrypointType.MODULE_PATH)
+        return 0
+    console.print(f"serving {args.name}: ingest {parameters['paths'][0]} on {args.cron!r} ({args.timezone}); "
+                  f"no {sources}, so nothing is fetched")
     ingest.serve(name=args.name, schedule=schedule, parameters=parameters, entrypoint_type=EntrypointType.MODULE_PATH)
     return 0
 
@@ -526,7 +612,7 @@ def _run_options(p: argparse.ArgumentParser, curated_file: Path, wait_default: f
 
 
 def make_parser() -> argparse.ArgumentParser:
-    from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB
+    from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB, DEFAULT_SOURCES
     from normalisers.timeline import CURATED_FILE
 
     parser = argparse.ArgumentParser(prog="csa", description="Community Safety Agreement timeline pipeline.")
@@ -550,8 +636,27 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--inbox", default=os.environ.get("CSA_INBOX"),
                    help="folder to ingest (default: $CSA_INBOX, else inbox/ in the corpus root)")
     p.add_argument("--corpus-root", default=str(DEFAULT_CORPUS))
+    p.add_argument("--sources", default=os.environ.get("CSA_SOURCES") or str(DEFAULT_SOURCES),
+                   help="sites to fetch before each ingest; without this file the run only ingests "
+                        "(default: $CSA_SOURCES or %(default)s)")
     _run_options(p, CURATED_FILE, wait_default=600.0)
     p.set_defaults(func=_cmd_serve)
+    p = sub.add_parser("fetch", help="download new papers from councils' committee systems (ModernGov) into the "
+                                     "inbox", description="Download every unrestricted document of a committee's "
+                       "meetings since a date, politely, into the inbox with a fetch manifest (source URL, meeting, "
+                       "ETag ...); documents already held are not downloaded again. `csa ingest` then loads them.")
+    p.add_argument("--site", help="the council's ModernGov site, e.g. https://democracy.example.gov.uk")
+    p.add_argument("--committee", action="append", help="committee title or id (repeat for several)")
+    p.add_argument("--since", help="meetings on or after this date, YYYY-MM-DD (default: sources.yaml's, else all)")
+    p.add_argument("--sources", default=os.environ.get("CSA_SOURCES") or str(DEFAULT_SOURCES),
+                   help="without --site: the sites to fetch (default: $CSA_SOURCES or %(default)s)")
+    p.add_argument("--inbox", default=os.environ.get("CSA_INBOX"),
+                   help="where papers land (default: $CSA_INBOX, else inbox/ in the corpus root)")
+    p.add_argument("--corpus-root", default=str(DEFAULT_CORPUS))
+    p.add_argument("--delay", type=float, help="seconds between two requests to one host (default: fetch.yaml's)")
+    p.add_argument("--contact", help="your URL or e-mail for the User-Agent (default: sources.yaml's, else the "
+                                     "project's)")
+    p.set_defaults(func=_cmd_fetch)
     p = sub.add_parser("explain", help="show how a document was split into blocks and which lists were found")
     p.add_argument("file")
     p.add_argument("--lists", action="store_true", help="show only the lists and leads, with the reasons")

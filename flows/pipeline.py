@@ -21,9 +21,9 @@ from prefect.futures import as_completed
 from prefect.tasks import exponential_backoff
 
 from extractors.limits import Limits
-from extractors.pipeline import ExtractedDocument
+from extractors.pipeline import ExtractedDocument, with_committee_system_date
 from extractors.readers import SNIFF_BYTES, UnreadableDocument, reader_for, unsupported
-from flows.corpus_files import MANIFEST_NAME, read_manifest
+from flows.corpus_files import NOT_PAPERS, read_sources
 from flows.ledger import Input, Plan, plan_run
 from flows.parse_cache import SourceChanged
 from flows.workers import WorkerDied, Workers
@@ -89,7 +89,8 @@ def printable(path: str) -> str:
 def discover(paths: list[Path]) -> list[Path]:
     """Every entry under each path that is not a folder, in a stable order: files, and also pipes,
     sockets, devices and links (dangling, looping, or to folders, which are not followed inside a
-    folder), so that each gets its row. Hidden entries and the manifest are skipped. A folder given
+    folder), so that each gets its row. Hidden entries and the files that describe papers
+    (manifests, fetch log, sources.yaml) are skipped. A folder given
     as an argument is walked even when it is a link."""
     found: list[Path] = []
     for base in map(Path, paths):
@@ -108,7 +109,7 @@ def _entries(folder: Path) -> list[Path]:
     except OSError:
         return [folder]  # a folder that cannot be listed: `hash_input` says why
     for entry in entries:
-        if entry.name.startswith(".") or entry.name == MANIFEST_NAME:
+        if entry.name.startswith(".") or entry.name in NOT_PAPERS:
             continue
         path = Path(entry.path)
         try:
@@ -308,9 +309,11 @@ def run(
     finally:
         pool.close()
     summary.documents.sort(key=lambda pair: pair[0])
+    sources = read_sources(corpus_root, [p for p in paths if Path(p).is_dir()])
+    summary.documents = [(rel, with_committee_system_date(d, sources[rel].meeting_date if rel in sources else None))
+                         for rel, d in summary.documents]
     summary.normalised = normalise_task(summary.documents, curated_path)
     summary.audited = audit_task(summary.documents, summary.normalised)
-    sources = read_manifest(corpus_root)
     load_warehouse(db_path, summary.documents, sources, previous_log + rows, summary.normalised, summary.audited)
     summary.rewritten = True
     return summary

@@ -10,7 +10,8 @@ CREATE TABLE documents (
     source_path    VARCHAR NOT NULL,     -- path relative to the corpus folder, file name kept
     title          VARCHAR,              -- "Subject:" line, else first substantial heading, else running header
     doc_kind       VARCHAR NOT NULL,     -- agenda_pack | minutes | committee_report | decision | agreement | other
-    meeting_date   DATE,                 -- date of the meeting the paper is for, where stated
+    meeting_date   DATE,                 -- date of the meeting the paper is for, where stated (or, for a fetched paper that prints none, the committee system's)
+    meeting_date_source VARCHAR,         -- printed (read off the paper) | committee_system (the paper prints none; the fetch manifest's meeting date) | NULL (no date)
     committee      VARCHAR,              -- the committee or meeting its header names ('Cabinet'), where stated
     status         VARCHAR,              -- draft | final | NULL (from running headers/footers and the header block)
     version_label  VARCHAR,              -- e.g. '6.0' from "DRAFT Version 6.0"
@@ -181,10 +182,17 @@ COMMENT ON TABLE audit_findings IS 'Inconsistencies inside one paper (its narrat
 
 CREATE TABLE document_sources (
     doc_id      VARCHAR NOT NULL REFERENCES documents (doc_id),  -- the document
-    source_url  VARCHAR,             -- where it was published
-    publisher   VARCHAR              -- who published it
+    source_url  VARCHAR,             -- where it was published (for a fetched paper, the document's URL on the council's site)
+    publisher   VARCHAR,             -- who published it (manifest.csv's publisher; for a fetched paper, the site)
+    origin      VARCHAR NOT NULL,    -- manifest (corpus/manifest.csv) | fetch (a fetch-manifest.csv written by `csa fetch`)
+    site        VARCHAR,             -- fetched papers: the committee system's base URL
+    committee   VARCHAR,             -- fetched papers: the committee's title in the committee system
+    meeting_id  VARCHAR,             -- fetched papers: the meeting's id in the committee system (ModernGov meetingid)
+    meeting_date DATE,               -- fetched papers: the meeting's date in the committee system
+    agenda_item VARCHAR,             -- fetched papers: the agenda item the document is linked from
+    fetched_at  TIMESTAMP            -- fetched papers: when it was downloaded (UTC)
 );
-COMMENT ON TABLE document_sources IS 'Where a document came from, from corpus/manifest.csv.';
+COMMENT ON TABLE document_sources IS 'Where a document came from: corpus/manifest.csv, or the fetch manifest `csa fetch` keeps in the inbox.';
 
 CREATE TABLE ingest_log (
     source_path VARCHAR NOT NULL,    -- the input file, relative to the corpus where it is inside it

@@ -65,8 +65,17 @@ def in_use_message(db_path: Path | str, err: Exception) -> str | None:
 
 @dataclass(frozen=True)
 class SourceInfo:
+    """Where a paper came from: corpus/manifest.csv, or a fetch manifest (with the committee system's facts)."""
+
     source_url: str | None
     publisher: str | None
+    origin: str = "manifest"  # manifest | fetch
+    site: str | None = None
+    committee: str | None = None
+    meeting_id: str | None = None
+    meeting_date: dt.date | None = None
+    agenda_item: str | None = None
+    fetched_at: dt.datetime | None = None
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -140,6 +149,13 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[dict]) ->
     con.unregister("incoming")
 
 
+def _date_source(d: ExtractedDocument) -> str | None:
+    """'printed' when the paper dates its meeting; 'committee_system' when the date came from a fetch manifest."""
+    if d.metadata.meeting_date is None:
+        return None
+    return d.metadata.meeting_date_source or "printed"
+
+
 def load_rows(
     con: duckdb.DuckDBPyConnection,
     docs: Sequence[tuple[str, ExtractedDocument]],
@@ -153,7 +169,8 @@ def load_rows(
     lead_links = normalised.lead_links if normalised else {}
     _insert(con, "documents", (
         dict(doc_id=d.doc_id, source_path=rel, title=d.metadata.title, doc_kind=d.metadata.doc_kind,
-             meeting_date=d.metadata.meeting_date, committee=d.metadata.committee, status=d.metadata.status,
+             meeting_date=d.metadata.meeting_date, meeting_date_source=_date_source(d),
+             committee=d.metadata.committee, status=d.metadata.status,
              version_label=d.metadata.version_label, effective_from=d.metadata.effective_from,
              body=d.metadata.body, source_format=d.document.source_format, page_count=d.document.page_count,
              sha256=d.document.sha256, source_url=sources[rel].source_url if rel in sources else None)
@@ -185,8 +202,10 @@ def load_rows(
     if audited is not None:
         _load_audit(con, *audited)
     _insert(con, "document_sources", (
-        dict(doc_id=d.doc_id, source_url=sources[rel].source_url, publisher=sources[rel].publisher)
-        for rel, d in docs if rel in sources
+        dict(doc_id=d.doc_id, source_url=s.source_url, publisher=s.publisher, origin=s.origin, site=s.site,
+             committee=s.committee, meeting_id=s.meeting_id, meeting_date=s.meeting_date,
+             agenda_item=s.agenda_item, fetched_at=s.fetched_at)
+        for rel, d in docs if (s := sources.get(rel)) is not None
     ))
     _insert(con, "ingest_log", (
         dict(source_path=r.source_path, sha256=r.sha256, status=r.status, error=r.error, started_at=r.started_at,
