@@ -61,9 +61,16 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
                           remove_comments=True)
 
 
+_ERRORS = ("error", "exception", "fault")
+
+
 def parse_answer(data: bytes) -> etree._Element:
-    """The answer's root element. HTML (a challenge or error page) and malformed XML are refused."""
-    head = data[:512].lstrip().lower()
+    """The answer's root element. HTML (a challenge or error page), malformed XML and an error the
+    service reports are refused. An answer wrapped as text in one element (an .asmx `<string>`
+    holding escaped XML) is unwrapped."""
+    if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        data = data.lstrip(b" \t\r\n")  # whitespace before the XML declaration
+    head = data[:512].lower()
     if not head:
         raise ServiceAnswerError("the answer is empty")
     if head.startswith(b"<!doctype html") or head.startswith(b"<html"):
@@ -74,6 +81,13 @@ def parse_answer(data: bytes) -> etree._Element:
         raise ServiceAnswerError(f"malformed XML: {err.msg or err}") from None
     if root is None:
         raise ServiceAnswerError("the answer has no XML element")
+    inner = (root.text or "").strip()
+    if len(root) == 0 and inner.startswith("<"):
+        return parse_answer(inner.encode("utf-8"))
+    for e in root.iter():
+        if _name(e) in _ERRORS:
+            message = " ".join("".join(e.itertext()).split())[:200]
+            raise ServiceAnswerError(f"the service answered with an error: {message or _name(e)}")
     return root
 
 

@@ -43,13 +43,16 @@ def doc_id_for(sha256: str) -> str:
     return sha256[:16]
 
 
-def with_committee_system_date(doc: ExtractedDocument, meeting_date: dt.date | None) -> ExtractedDocument:
-    """A paper that prints no meeting date takes the one the committee system gives its meeting
-    (recorded as such); a printed date always wins."""
-    if doc.metadata.meeting_date is not None or meeting_date is None:
-        return doc
-    return replace(doc, metadata=replace(doc.metadata, meeting_date=meeting_date,
-                                         meeting_date_source="committee_system"))
+def with_committee_system_facts(doc: ExtractedDocument, meeting_date: dt.date | None,
+                                committee: str | None = None) -> ExtractedDocument:
+    """A paper that prints no meeting date (or names no committee) takes the committee system's
+    for its meeting (the date recorded as such); what the paper prints always wins."""
+    changes: dict = {}
+    if doc.metadata.meeting_date is None and meeting_date is not None:
+        changes.update(meeting_date=meeting_date, meeting_date_source="committee_system")
+    if doc.metadata.committee is None and committee:
+        changes.update(committee=committee)
+    return replace(doc, metadata=replace(doc.metadata, **changes)) if changes else doc
 
 
 def extract_document(data: bytes, source_path: str, limits: Limits | None = None) -> ExtractedDocument:

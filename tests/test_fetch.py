@@ -19,7 +19,7 @@ import pytest
 
 from extractors.moderngov import ServiceAnswerError, read_committees, read_meeting, read_meetings, service_date
 from flows.fetching import Site, Sources, fetch_sites, load_sources, read_fetch_manifest
-from flows.fetching.http import Polite, PoliteClient
+from flows.fetching.http import Polite, PoliteClient, Refused
 from flows.fetching.moderngov import document_url, fetch_site, file_name
 from tests.moderngov_site import Doc, Meeting
 from tests.moderngov_site import Site as FakeSite
@@ -114,6 +114,13 @@ def test_service_answers_are_read_whatever_their_wrappers_and_namespaces():
     assert read_meetings(b"<r><meeting><meetingid>9</meetingid><meetingdate>2021-07-08T00:00:00</meetingdate>"
                          b"</meeting></r>")[0].date == dt.date(2021, 7, 8)
     assert service_date("31/02/2020") is None
+    # an .asmx <string> holding the answer as escaped text; whitespace before the declaration
+    wrapped = (b'<string xmlns="http://tempuri.org/">&lt;getmeetings&gt;&lt;meeting&gt;&lt;meetingid&gt;4&lt;/meetingid'
+               b"&gt;&lt;meetingdate&gt;01/02/2021&lt;/meetingdate&gt;&lt;/meeting&gt;&lt;/getmeetings&gt;</string>")
+    assert [m.meeting_id for m in read_meetings(wrapped)] == ["4"]
+    assert read_meetings(b'\n  <?xml version="1.0"?><r><meetings/></r>') == []
+    with pytest.raises(ServiceAnswerError, match="answered with an error: Invalid committee id"):
+        read_meetings(b'<?xml version="1.0"?><error><message>Invalid committee id</message></error>')
     for bad, why in ((b"<meeting><meetingid>1</meetingid>", "malformed XML"),
                      (b"<!DOCTYPE html><html><body>Just a moment...</body></html>", "HTML page"),
                      (b"", "empty"), (b"<r/>", "no meeting element")):
@@ -128,7 +135,9 @@ def test_service_answers_are_read_whatever_their_wrappers_and_namespaces():
 def test_file_names_and_urls():
     assert file_name(dt.date(2022, 6, 14), "Safer Town Partnership", 'Minutes: 14/06/2022 "draft"', ".pdf") == \
         "2022-06-14 Safer Town Partnership - Minutes 14 06 2022 draft.pdf"
-    assert len(file_name(None, "C" * 300, "T", ".pdf")) == 180
+    assert len(file_name(None, "C" * 300, "T", ".pdf")) == 200
+    long = file_name(dt.date(2024, 1, 1), "社区安全伙伴关系", "优先事项年度报告" * 30, ".pdf")
+    assert len(long.encode("utf-8")) <= 200 and long.endswith(".pdf")  # file systems count bytes
     assert document_url("https://democracy.example.gov.uk", "http://democracy.example.gov.uk/documents/s1/A b.pdf") \
         == "https://democracy.example.gov.uk/documents/s1/A%20b.pdf"
     assert document_url("https://d.example.gov.uk/mg", "mgConvert2PDF.aspx?ID=5") == \
@@ -251,17 +260,19 @@ def test_retries_refusals_and_a_blocked_site_that_stops_alone(httpserver, papers
     assert r_blocked.blocked and "403 FORBIDDEN" in r_blocked.blocked.upper() and "bot shield" in r_blocked.blocked
     assert len(blocked.requests) == 1  # no retry storm
     assert r_challenge.blocked and "challenge page" in r_challenge.blocked and len(challenge.requests) == 1
-    assert r_good.ok and len(r_good.downloaded) == 2 and good.served["mgConvert2PDF.aspx?ID=7101"] == 1
+    assert len(r_good.downloaded) == 2 and good.served["mgConvert2PDF.aspx?ID=7101"] == 1
     assert [p for p, _, _ in good.requests].count("mgConvert2PDF.aspx") == 2  # the 500 was retried once
+    # the meeting the service could not describe makes the site's run incomplete (exit 1), the rest goes on
+    assert not r_good.ok and [(u.rsplit("=", 1)[-1], why.split(":")[0]) for u, why in r_good.failed_calls] == [
+        ("1200", "GetMeeting")] and "malformed XML" in r_good.failed_calls[0][1]
     reasons = dict(r_good.refused)
-    assert any("malformed XML" in why for url, why in reasons.items() if "lMeetingId=1200" in url)
     assert "not a PDF: the answer is an HTML page" in reasons[f"{good.url(httpserver)}/documents/s9/notfound.pdf"]
     assert f"over the limit of {limit:,}" in reasons[f"{good.url(httpserver)}/documents/s9/huge.pdf"]
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".") and p.suffix == ".pdf") == sorted(
         r_good.downloaded)
     assert not list((tmp_path / ".fetching").glob("*.part"))
     log = (tmp_path / "fetch-log.csv").read_text()
-    assert log.count(",blocked,") == 2 and log.count(",refused,") == 3
+    assert log.count(",blocked,") == 2 and log.count(",refused,") == 2 and log.count(",failed,") == 1
 
 
 class _RawServer:
@@ -383,3 +394,69 @@ def test_the_served_fetch_deployment_carries_its_sources():
                                                 parameters={"sources_path": "/srv/sources.yaml"})
     assert deployment.parameters == {"sources_path": "/srv/sources.yaml"}
     assert {"sources_path", "paths", "db_path", "polite"} <= set(deployment._parameter_openapi_schema.properties)
+
+
+def test_what_a_probe_of_real_site_behaviour_found(httpserver, papers, tmp_path):
+    """An unknown committee id, a service that never answers, a challenge sent with 503, a redirect
+    loop, a committee title listed twice, a long non-Latin title, a kill between a paper's rename
+    and its manifest row, and a paper deleted from the inbox."""
+    from werkzeug import Response
+
+    # committee ids the site does not list, and GetMeetings failing for good: the site is not "ok"
+    site = eastmarch(papers)
+    site.install(httpserver)
+    url = site.url(httpserver)
+    (unknown,) = fetch_sites(Sources((Site(url, ("99999",)),)), tmp_path / "a", FAST)
+    assert not unknown.ok and unknown.error == "no committee with id 99999" and unknown.meetings == 0
+    down = FakeSite("/down", [("31", "Eastmarch Community Safety Partnership", False)])
+    httpserver.expect_request("/down/mgWebService.asmx/GetMeetings").respond_with_response(Response("x", 500))
+    down.install(httpserver)  # after: the first handler that matches answers
+    (result,) = fetch_sites(Sources((Site(down.url(httpserver), ("31",)),)), tmp_path / "b", FAST)
+    assert not result.ok and "GetMeetings: 500" in result.failed_calls[0][1]
+    assert "1 service calls failed" in result.line()
+
+    # a Cloudflare-style challenge with status 503 stops the site at once: no retries
+    shield = FakeSite("/cf", [], committees_answer=(503, "text/html", "<html><title>Just a moment...</title>"
+                                                    "<script src='/cdn-cgi/challenge-platform/x.js'></script>"))
+    shield.install(httpserver)
+    (cf,) = fetch_sites(Sources((Site(shield.url(httpserver), ("31",)),)), tmp_path / "c", FAST)
+    assert cf.blocked and "status 503" in cf.blocked and len(shield.requests) == 1
+
+    # redirects go through the host's gate like any request, and a loop ends
+    httpserver.expect_request("/loop.pdf").respond_with_response(Response("", 302, {"Location": "/loop.pdf"}))
+    slept: list[float] = []
+    polite = Polite.load(delay_seconds=1.0, max_redirects=5)
+    with PoliteClient(polite, sleep=slept.append, clock=lambda: 0.0) as client, \
+            pytest.raises(Refused, match="more than 5 redirects"):
+        client.fetch(httpserver.url_for("/loop.pdf"), 1000)
+    # every hop after the first waited its turn (the first too, when this host was just asked by another client)
+    assert client.requests == 6 and set(slept) == {1.0} and len(slept) >= 5
+
+    # a committee listed twice under one title (and once deleted): both live ones are read
+    twice = eastmarch(papers)
+    twice.prefix = "/twice"
+    twice.committees.append(("33", "EASTMARCH  community safety partnership", False))
+    twice.meetings.append(Meeting("1300", "33", dt.date(2023, 3, 1), [("Plan", [
+        Doc("社区安全伙伴关系优先事项年度报告" * 8, "documents/s13/long.pdf", papers["2021"] + b"\n")])]))
+    twice.install(httpserver)
+    inbox = tmp_path / "d"
+    (both,) = fetch_sites(Sources((Site(twice.url(httpserver), ("Eastmarch Community Safety Partnership",),
+                                        dt.date(2020, 1, 1)),)), inbox, FAST)
+    assert both.ok and both.committees == ["Eastmarch Community Safety Partnership (31)",
+                                           "EASTMARCH community safety partnership (33)"]
+    assert len(both.downloaded) == 3 and all(len(n.encode()) <= 200 for n in both.downloaded)
+
+    # a kill after a paper's rename but before its manifest row: the next run adopts the file
+    rows = read_fetch_manifest(inbox)
+    lost = next(r for r in rows if r.meeting_id == "1107")
+    from flows.fetching.manifest import write_fetch_manifest
+
+    write_fetch_manifest(inbox, [r for r in rows if r is not lost])
+    # and a paper deleted from the inbox is fetched afresh (its ETag would have said "not modified")
+    gone = next(r for r in rows if r.meeting_id == "1002")
+    (inbox / gone.file).unlink()
+    (again,) = fetch_sites(Sources((Site(twice.url(httpserver), ("Eastmarch Community Safety Partnership",),
+                                         dt.date(2020, 1, 1)),)), inbox, FAST)
+    assert again.downloaded == [gone.file, lost.file]
+    assert sorted(p.name for p in inbox.glob("*.pdf")) == sorted(r.file for r in rows)  # no "(7201)" twin
+    assert {r.file for r in read_fetch_manifest(inbox)} == {r.file for r in rows}

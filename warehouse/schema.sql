@@ -12,7 +12,7 @@ CREATE TABLE documents (
     doc_kind       VARCHAR NOT NULL,     -- agenda_pack | minutes | committee_report | decision | agreement | other
     meeting_date   DATE,                 -- date of the meeting the paper is for, where stated (or, for a fetched paper that prints none, the committee system's)
     meeting_date_source VARCHAR,         -- printed (read off the paper) | committee_system (the paper prints none; the fetch manifest's meeting date) | NULL (no date)
-    committee      VARCHAR,              -- the committee or meeting its header names ('Cabinet'), where stated
+    committee      VARCHAR,              -- the committee or meeting its header names ('Cabinet'), where stated (or, for a fetched paper that names none, the committee system's title)
     status         VARCHAR,              -- draft | final | NULL (from running headers/footers and the header block)
     version_label  VARCHAR,              -- e.g. '6.0' from "DRAFT Version 6.0"
     effective_from DATE,                 -- agreements only: the date the version takes effect

@@ -47,6 +47,8 @@ class Polite:
     max_retry_after_seconds: float
     max_document_bytes: int
     max_service_bytes: int
+    max_answer_seconds: float
+    max_redirects: int
     challenge_markers: tuple[str, ...]
     documents: dict = field(default_factory=dict)
 
@@ -120,7 +122,7 @@ class PoliteClient:
         self.client = httpx.Client(
             headers={"User-Agent": polite.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(polite.read_timeout_seconds, connect=polite.connect_timeout_seconds),
-            follow_redirects=True, transport=transport,
+            follow_redirects=False, transport=transport,  # redirects go through the host gate (below)
         )
 
     def close(self) -> None:
@@ -135,7 +137,7 @@ class PoliteClient:
     def _send(self, url: str, headers: dict, sink: Callable[[httpx.Response], Answer]) -> Answer:
         gate = _HostGate.of(url)
         with gate.lock:
-            wait = gate.last + self.polite.delay_seconds - self.clock()
+            wait = min(gate.last + self.polite.delay_seconds - self.clock(), self.polite.delay_seconds)
             if wait > 0:
                 self.sleep(wait)
             try:
@@ -156,9 +158,15 @@ class PoliteClient:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         attempt = 0
+        hops = 0
         while True:
             try:
-                return self._send(url, headers, lambda r: self._read(r, url, max_bytes, into))
+                return self._send(url, headers, lambda r, url=url: self._read(r, url, max_bytes, into))
+            except _Redirect as redirect:
+                hops += 1
+                if hops > self.polite.max_redirects:
+                    raise Refused(f"more than {self.polite.max_redirects} redirects (last to {redirect.to})") from None
+                url = redirect.to  # the next hop waits its turn at its own host's gate
             except (_Retry, httpx.TimeoutException) as err:
                 retry = err if isinstance(err, _Retry) else _Retry(f"timed out ({type(err).__name__})")
                 if attempt >= self.polite.retries:
@@ -174,6 +182,20 @@ class PoliteClient:
         ctype = response.headers.get("content-type", "")
         if status in (403, 429):
             raise SiteBlocked(f"{status} {response.reason_phrase} to GET {url}")
+        if status in (301, 302, 303, 307, 308) and response.headers.get("location"):
+            raise _Redirect(str(response.url.join(response.headers["location"])))
+        if status >= 400:
+            # a bot shield's challenge page comes with any status (Cloudflare's with 503): never retried
+            head = b""
+            try:
+                for chunk in response.iter_bytes():
+                    head += chunk
+                    if len(head) >= 65536:
+                        break
+            except httpx.HTTPError:
+                pass
+            if is_challenge(head, ctype, self.polite.challenge_markers):
+                raise SiteBlocked(f"a bot-shield challenge page (status {status}) to GET {url}")
         if status >= 500:
             raise _Retry(f"{status} {response.reason_phrase}", _retry_after(response.headers.get("retry-after")))
         if status == 304:
@@ -186,9 +208,13 @@ class PoliteClient:
             raise Refused(f"the answer declares {int(declared):,} bytes, over the limit of {max_bytes:,}")
         head = bytearray()
         size = 0
+        deadline = self.clock() + self.polite.max_answer_seconds
         with open(into, "wb") if into else nullcontext() as out:
             try:
                 for chunk in response.iter_bytes():
+                    if self.clock() > deadline:
+                        raise Refused(f"the answer took longer than {self.polite.max_answer_seconds:g} s "
+                                      f"({size:,} bytes by then)")
                     size += len(chunk)
                     if size > max_bytes:
                         raise Refused(f"the answer runs past the limit of {max_bytes:,} bytes")
@@ -222,6 +248,12 @@ class PoliteClient:
             return self.fetch(url, max_bytes, **kwargs)
         except httpx.HTTPError as err:
             raise Refused(f"{type(err).__name__}: {err}") from None
+
+
+class _Redirect(Exception):
+    def __init__(self, to: str):
+        super().__init__(to)
+        self.to = to
 
 
 class _Retry(Exception):

@@ -57,12 +57,14 @@ class SiteResult:
     restricted: int = 0
     skipped: int = 0
     refused: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+    failed_calls: list[tuple[str, str]] = field(default_factory=list)  # service calls that gave nothing usable
     blocked: str | None = None
     error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.blocked is None and self.error is None
+        """The site was read: no stop, no unknown committee, every service call answered."""
+        return self.blocked is None and self.error is None and not self.failed_calls
 
     def line(self) -> str:
         """One line for the console and the flow's log."""
@@ -75,6 +77,8 @@ class SiteResult:
             parts.append(f"{self.duplicates} duplicates")
         if self.skipped:
             parts.append(f"{self.skipped} skipped (not a type we read)")
+        if self.failed_calls:
+            parts.append(f"{len(self.failed_calls)} service calls failed (see fetch-log.csv)")
         text = head + f"{self.meetings} meetings; " + ", ".join(parts)
         if self.blocked:
             text += f"; STOPPED: {self.blocked}"
@@ -86,13 +90,17 @@ Event = Callable[[LogRow], None]
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
-def file_name(date: dt.date | None, committee: str, title: str, suffix: str) -> str:
-    """'<date> <committee> - <title>.pdf', safe on every file system, at most 180 characters."""
+def file_name(date: dt.date | None, committee: str, title: str, suffix: str, max_bytes: int = 200) -> str:
+    """'<date> <committee> - <title>.pdf', safe on every file system: no separators or control
+    characters, at most `max_bytes` bytes in UTF-8 (file systems count bytes, not characters)."""
     stem = f"{date.isoformat() if date else 'undated'} {committee} - {title}"
     stem = " ".join(_UNSAFE.sub(" ", stem).split()).strip(" .")
     if stem.lower().endswith(suffix):
         stem = stem[: -len(suffix)].rstrip(" .")
-    return stem[: 180 - len(suffix)].rstrip(" .") + suffix
+    room = max_bytes - len(suffix.encode("utf-8"))
+    while len(stem.encode("utf-8")) > room:
+        stem = stem[:-1]
+    return stem.rstrip(" .") + suffix
 
 
 def document_url(site: str, url: str) -> str:
@@ -119,23 +127,28 @@ def document_type(doc: LinkedDocument, types: dict) -> str | None:
 
 
 def resolve_committees(wanted: tuple[str, ...], known: list[Committee]) -> tuple[list[Committee], list[str]]:
-    """The committees named (a title, any case and spacing, or an id); and what could not be found, with hints."""
-    found, missing = [], []
+    """The committees named (a title, any case and spacing: every live committee of that title; or an
+    id the site lists); and what could not be found, with hints. With no list to check against
+    (`known` empty), an id is taken on trust."""
+    found: list[Committee] = []
+    missing: list[str] = []
     for name in wanted:
         key = " ".join(name.split()).lower()
         if key.isdigit():
-            match = [c for c in known if c.committee_id == key] or [Committee(key, f"committee {key}")]
+            match = [c for c in known if c.committee_id == key] or (
+                [] if known else [Committee(key, f"committee {key}")])
         else:
             match = [c for c in known if c.title.lower() == key]
-        live = [c for c in match if not c.deleted] or match
+        live = [c for c in match if not c.deleted] or match[:1]
         if live:
-            found.append(live[0])
+            found.extend(c for c in live if c not in found)
             continue
         from rapidfuzz import fuzz, process
 
-        hints = process.extract(name, [c.title for c in known], scorer=fuzz.token_sort_ratio, limit=3, score_cutoff=60)
-        missing.append(f"no committee called {name!r}" + (
-            " (did you mean " + " or ".join(repr(h[0]) for h in hints) + "?)" if hints else ""))
+        what = f"no committee with id {key}" if key.isdigit() else f"no committee called {name!r}"
+        hints = [] if key.isdigit() else process.extract(name, [c.title for c in known],
+                                                          scorer=fuzz.token_sort_ratio, limit=3, score_cutoff=60)
+        missing.append(what + (" (did you mean " + " or ".join(repr(h[0]) for h in hints) + "?)" if hints else ""))
     return found, missing
 
 
@@ -193,9 +206,11 @@ class _Fetcher:
 
     def run(self) -> SiteResult:
         left = clear_partial_downloads(self.inbox)
-        if left:
-            self.note("", "failed", f"removed {left} partial download(s) left by an interrupted fetch")
+        if left:  # the inbox's, whichever site they came from
+            self.log.append(LogRow(now(), "", "", "failed",
+                                   f"removed {left} partial download(s) left by an interrupted fetch"))
         self.manifest = {r.source_url: r for r in read_fetch_manifest(self.inbox)}
+        self.seen: set[str] = set()
         try:
             self._committees()
         except SiteBlocked as err:
@@ -212,10 +227,7 @@ class _Fetcher:
     def _service(self, call: str, **params) -> bytes:
         query = "&".join(f"{k}={quote(str(v), safe='/')}" for k, v in params.items())
         url = f"{self.service}/{call}" + (f"?{query}" if query else "")
-        try:
-            return self.client.get(url, self.client.polite.max_service_bytes).body
-        except Refused as err:
-            raise Refused(f"{call}: {err}") from None
+        return self.client.get(url, self.client.polite.max_service_bytes).body
 
     def _committees(self) -> None:
         wanted = self.site.committees
@@ -223,27 +235,29 @@ class _Fetcher:
             known = read_committees(self._service("GetCommittees", lDays=0))
         except (Refused, ServiceAnswerError) as err:
             if not all(w.isdigit() for w in wanted):
-                raise ServiceAnswerError(f"GetCommittees: {err}") from None
+                raise ServiceAnswerError(f"GetCommittees: {err}") from None  # the one place it is named
             known = []  # ids alone still work; titles come from the meetings
         found, missing = resolve_committees(wanted, known)
-        for why in missing:
-            self.note("", "failed", why)
         if missing and not found:
             raise ServiceAnswerError("; ".join(missing))
+        for why in missing:
+            self.result.failed_calls.append(("GetCommittees", why))
+            self.note(f"{self.service}/GetCommittees", "failed", why)
         for committee in found:
             self.result.committees.append(f"{committee.title} ({committee.committee_id})")
             self._meetings(committee)
 
     def _meetings(self, committee: Committee) -> None:
         since = self.site.since or dt.date(1900, 1, 1)
-        until = self.today + dt.timedelta(days=366)
+        until = max(self.today, since) + dt.timedelta(days=366)
         try:
             stubs = read_meetings(self._service("GetMeetings", lCommitteeId=committee.committee_id,
                                                 sFromDate=since.strftime("%d/%m/%Y"),
                                                 sToDate=until.strftime("%d/%m/%Y")))
         except (Refused, ServiceAnswerError) as err:
-            self.result.refused.append((f"GetMeetings {committee.committee_id}", str(err)))
-            self.note(f"{self.service}/GetMeetings?lCommitteeId={committee.committee_id}", "refused", str(err))
+            url = f"{self.service}/GetMeetings?lCommitteeId={committee.committee_id}"
+            self.result.failed_calls.append((url, f"GetMeetings: {err}"))
+            self.note(url, "failed", f"GetMeetings: {err}")
             return
         chosen = [m for m in stubs if m.date is not None and m.date >= since
                   and (m.committee_id in (None, committee.committee_id))]
@@ -259,8 +273,8 @@ class _Fetcher:
         try:
             meeting = read_meeting(self._service("GetMeeting", lMeetingId=stub.meeting_id))
         except (Refused, ServiceAnswerError) as err:
-            self.result.refused.append((url, str(err)))
-            self.note(url, "refused", str(err))
+            self.result.failed_calls.append((url, f"GetMeeting: {err}"))
+            self.note(url, "failed", f"GetMeeting: {err}")
             return
         title = committee.title if not committee.title.startswith("committee ") else (
             meeting.committee_title or stub.committee_title or committee.title)
@@ -271,6 +285,9 @@ class _Fetcher:
     def _document(self, committee: Committee, committee_title: str, meeting_id: str, date: dt.date | None,
                   doc: LinkedDocument) -> None:
         url = document_url(self.site.url, doc.url)
+        if url in self.seen:  # linked twice (relative and absolute, or from two items): once is enough
+            return
+        self.seen.add(url)
         if doc.restricted:
             self.result.restricted += 1
             self.note(url, "skipped", "restricted (exempt) document: not requested")
@@ -282,6 +299,8 @@ class _Fetcher:
                                       f"({', '.join(self.client.polite.documents)})")
             return
         held = self.manifest.get(url)
+        if held and not (self.inbox / held.file).is_file():
+            held = None  # deleted from the inbox (or a kill came before its rename): fetch it afresh
         if held and not (held.etag or held.last_modified):
             self.result.held += 1
             self.note(url, "held", "already fetched (the site gave no ETag or Last-Modified to ask again with)",
@@ -340,10 +359,22 @@ class _Fetcher:
             self.result.duplicates += 1
             self.note(url, "duplicate", f"the same bytes as {twin.file} ({twin.source_url})", name)
         else:
-            name = held.file if held else self._free_name(file_name(date, committee_title, doc.title,
-                                                                    self.client.polite.documents[kind]["suffix"]),
-                                                          doc.attachment_id)
-            os.replace(temp, self.inbox / name)
+            wanted = file_name(date, committee_title, doc.title, self.client.polite.documents[kind]["suffix"])
+            orphan = self.inbox / wanted
+            if not held and orphan.is_file() and wanted not in {r.file for u, r in self.manifest.items() if u != url} \
+                    and sha256_of(orphan) == sha:
+                temp.unlink()  # a kill came between its rename and its manifest row: adopt it
+                name = wanted
+            else:
+                name = held.file if held else self._free_name(wanted, doc.attachment_id, url)
+                try:
+                    os.replace(temp, self.inbox / name)
+                except OSError as err:
+                    temp.unlink(missing_ok=True)
+                    why = f"cannot write {name!r} into the inbox: {err.strerror or err}"
+                    self.result.refused.append((url, why))
+                    self.note(url, "refused", why)
+                    return
             (self.result.updated if held else self.result.downloaded).append(name)
             self.note(url, "updated" if held else "downloaded", f"{size:,} bytes", name)
         self.manifest[url] = Fetched(
@@ -354,8 +385,8 @@ class _Fetcher:
             bytes=size)
         write_fetch_manifest(self.inbox, list(self.manifest.values()))
 
-    def _free_name(self, name: str, attachment_id: str | None) -> str:
-        taken = {r.file for r in self.manifest.values()}
+    def _free_name(self, name: str, attachment_id: str | None, url: str) -> str:
+        taken = {r.file for u, r in self.manifest.items() if u != url}
         if name not in taken and not (self.inbox / name).exists():
             return name
         stem, _, suffix = name.rpartition(".")
