@@ -9,7 +9,9 @@ cost (a flow that does nothing). Each timing is the best of a few runs.
 Then the ingest figures on a synthetic corpus of committee papers (benchmarks/synth.py,
 1,000 by default, `--papers N`): documents per second with 1 and 2 parsing workers,
 as text and as PDF, the incremental re-run on the unchanged corpus, the rebuild after
-a rule change, and peak memory. `--only-ingest` skips the seed figures.
+a rule change, and peak memory. `--only-ingest` skips the seed figures. Last, whole `csa` commands
+on a warehouse of those papers: the ingest with nothing new and one new paper
+(`--only-commands` for these alone).
 """
 
 from __future__ import annotations
@@ -158,13 +160,52 @@ def main() -> None:
                   f"Prefect server already up)")
 
 
+def bench_noop(papers: int) -> None:
+    """Wall time of whole `csa` commands on a warehouse holding `papers` synthetic papers: the ingest
+    with nothing new (planned against the ledger before Prefect starts), and one new paper."""
+    import subprocess
+
+    from synth import generate, paper, vocabulary
+
+    text_dir, _ = generate(papers)
+    csa = [str(ROOT / ".venv" / "bin" / "csa")] if (ROOT / ".venv" / "bin" / "csa").exists() else [
+        sys.executable, "-m", "flows.cli"]
+
+    def wall(args: list[str]) -> float:
+        start = time.perf_counter()
+        done = subprocess.run(csa + args, capture_output=True, text=True, cwd=ROOT)
+        if done.returncode != 0:
+            raise SystemExit(f"csa {' '.join(args)} failed: {done.stderr.strip().splitlines()[-1:]}")
+        return time.perf_counter() - start
+
+    print(f"\nwhole commands on a warehouse of {papers} held papers (wall, best of 3, Prefect start-up included)")
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus, db = Path(tmp) / "corpus", Path(tmp) / "csa.duckdb"
+        shutil.copytree(text_dir, corpus)
+        t_build = wall(["build", str(corpus), "--db", str(db), "--workers", "2"])
+        print(f"csa build, {papers} text papers, 2 workers : {t_build:7.1f} s")
+        t_noop = min(wall(["ingest", str(corpus), "--db", str(db), "--corpus-root", str(corpus)]) for _ in range(3))
+        print(f"csa ingest, nothing new         : {t_noop:7.2f} s (target 2 s)")
+        times = []
+        for n in range(3):
+            stem, text = paper(papers + n, vocabulary())
+            new = corpus / f"{stem}.txt"
+            new.write_text(text, encoding="utf-8")
+            times.append(wall(["ingest", str(new), "--db", str(db), "--corpus-root", str(corpus)]))
+        print(f"csa ingest, one new paper       : {min(times):7.2f} s (target 10 s plus its own parse)")
+
+
 if __name__ == "__main__":
     import argparse
 
     parser = argparse.ArgumentParser(description="csa-timeline benchmarks")
     parser.add_argument("--papers", type=int, default=1000, help="size of the synthetic corpus (default 1000)")
     parser.add_argument("--only-ingest", action="store_true", help="skip the seed-corpus figures")
+    parser.add_argument("--only-commands", action="store_true",
+                        help="only the whole-command figures (no-op ingest, one new paper)")
     options = parser.parse_args()
-    if not options.only_ingest:
-        main()
-    bench_ingest(options.papers)
+    if not options.only_commands:
+        if not options.only_ingest:
+            main()
+        bench_ingest(options.papers)
+    bench_noop(options.papers)

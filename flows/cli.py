@@ -63,9 +63,7 @@ def _inbox(args: argparse.Namespace) -> Path:
 def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild: bool) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows.build import build, ingest
-    from flows.pipeline import CannotRebuild, ProgressEvent
-    from flows.runtime import start_local_server
+    from flows.inputs import CannotRebuild, ProgressEvent, plan_inputs
     from normalisers.timeline import load_curated
     from warehouse.lock import WarehouseBusy, warehouse_lock
     from warehouse.store import WarehouseUnreadable, read_state
@@ -89,7 +87,19 @@ def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild
     started = time.perf_counter()
     try:
         with warehouse_lock(db, args.wait, on_wait=lambda msg: err_console.print(f"[yellow]{msg}[/yellow]")):
-            read_state(db)  # an unreadable warehouse stops an ingest before any work
+            # Planned first (an unreadable warehouse stops here): an ingest with nothing new appends
+            # its log rows and ends without starting Prefect or a parsing process. Otherwise the flow
+            # plans again under this same lock (a plan is too big to pass as a flow parameter).
+            if rebuild:
+                read_state(db)
+            else:
+                planned = plan_inputs(paths, db, corpus_root, rebuild)
+                if planned.nothing_new(rebuild):
+                    _print_summary(_log_only(db, planned), time.perf_counter() - started, rebuild)
+                    return 0
+            from flows.build import build, ingest
+            from flows.runtime import start_local_server
+
             _quiet_prefect_run_logs()
             start_local_server()  # from this thread, so that it dies with this process
             with Progress(
@@ -131,6 +141,22 @@ def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild
         return 1
     _print_summary(summary, time.perf_counter() - started, rebuild)
     return 0
+
+
+def _log_only(db: Path, planned):
+    """A run with nothing new: its log rows appended (on a copy swapped in), nothing else touched."""
+    import datetime as dt
+
+    from flows.inputs import RunSummary, rows_without_parsing
+    from warehouse.store import append_log, remove_stale_temp_files
+
+    remove_stale_temp_files(db)
+    rows = list(rows_without_parsing(planned.plan, dt.datetime.now()).values())
+    for row in rows:
+        if row.status == "failed":
+            err_console.print(Text("✗ ", style="red") + Text(f"{row.source_path}: {row.error}"), highlight=False)
+    append_log(db, rows)
+    return RunSummary(db, log=rows)
 
 
 def _print_summary(summary, elapsed: float, rebuild: bool = True) -> None:
@@ -448,6 +474,10 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
                           + (f" since {site.since}" if site.since else "") + f" into {inbox}", highlight=False)
     try:
         results = fetch_sites(sources, inbox, overrides, on_event=on_event)
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted:[/yellow] the download in progress was removed; what was fetched "
+                          "before is in the inbox and its manifest", highlight=False)
+        return 130
     except InboxBusy as err:
         err_console.print(f"[yellow]busy:[/yellow] {err}", highlight=False)
         return EXIT_BUSY

@@ -7,178 +7,46 @@ Every run holds the warehouse lock from start to end, so two runs never interlea
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import hashlib
 import os
-import stat
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.tasks import exponential_backoff
+from prefect.utilities.annotations import quote
 
 from extractors.limits import Limits
-from extractors.pipeline import ExtractedDocument, with_committee_system_date
-from extractors.readers import SNIFF_BYTES, UnreadableDocument, reader_for, unsupported
-from flows.corpus_files import NOT_PAPERS, read_sources
-from flows.ledger import Input, Plan, plan_run
-from flows.parse_cache import SourceChanged
+from extractors.pipeline import ExtractedDocument, with_committee_system_facts
+from extractors.readers import UnreadableDocument
+from flows.corpus_files import read_sources
+from flows.inputs import (  # noqa: F401  (discover, hash_input, printable: the names tests and callers use)
+    CannotRebuild,
+    Planned,
+    ProgressCallback,
+    ProgressEvent,
+    RunSummary,
+    discover,
+    hash_input,
+    plan_inputs,
+    printable,
+    rows_without_parsing,
+    source_path_of,
+    where,
+)
+from flows.ledger import Plan
+from flows.parse_cache import SourceChanged, cached_result
 from flows.workers import WorkerDied, Workers
-from normalisers.audit import AuditedClaim, Finding, audit
+from normalisers.audit import audit
 from normalisers.timeline import Normalised, load_curated, normalise_documents
 from warehouse.store import (
     IngestLogRow,
     LedgerEntry,
     append_log,
-    read_state,
     remove_stale_temp_files,
     write_warehouse,
 )
-
-
-@dataclass(frozen=True)
-class ProgressEvent:
-    phase: str  # "parsing" (this run's files) | "reloading" (documents already held, from the cache)
-    done: int
-    total: int
-    source_path: str
-    status: str  # loaded | replaced | skipped_unchanged | failed: <reason> | kept
-
-
-ProgressCallback = Callable[[ProgressEvent], None]
-
-
-@dataclass
-class RunSummary:
-    db_path: Path
-    documents: list[tuple[str, ExtractedDocument]] = field(default_factory=list)  # all the warehouse holds now
-    added: list[tuple[str, ExtractedDocument]] = field(default_factory=list)  # loaded or replaced by this run
-    log: list[IngestLogRow] = field(default_factory=list)  # this run's rows
-    rewritten: bool = False  # False: nothing new, only the log rows were appended
-    normalised: Normalised | None = None
-    audited: tuple[list[AuditedClaim], list[Finding]] | None = None
-
-    def with_status(self, status: str) -> list[IngestLogRow]:
-        return [r for r in self.log if r.status == status]
-
-    @property
-    def failed(self) -> list[IngestLogRow]:
-        return self.with_status("failed")
-
-    @property
-    def skipped(self) -> list[IngestLogRow]:
-        return self.with_status("skipped_unchanged")
-
-
-class CannotRebuild(Exception):
-    """A document the warehouse holds can be neither found in the cache nor re-read."""
-
-
-# ---------------------------------------------------------------- inputs
-
-
-def printable(path: str) -> str:
-    """A path as one printable line: control characters and undecodable bytes escaped."""
-    text = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
-
-
-def discover(paths: list[Path]) -> list[Path]:
-    """Every entry under each path that is not a folder, in a stable order: files, and also pipes,
-    sockets, devices and links (dangling, looping, or to folders, which are not followed inside a
-    folder), so that each gets its row. Hidden entries and the files that describe papers
-    (manifests, fetch log, sources.yaml) are skipped. A folder given
-    as an argument is walked even when it is a link."""
-    found: list[Path] = []
-    for base in map(Path, paths):
-        if base.is_dir():
-            found.extend(sorted(_entries(base)))
-        else:
-            found.append(base)  # a missing file is reported by `hash_input`
-    seen: set[str] = set()
-    return [p for p in found if not ((key := os.path.realpath(p)) in seen or seen.add(key))]
-
-
-def _entries(folder: Path) -> list[Path]:
-    out: list[Path] = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return [folder]  # a folder that cannot be listed: `hash_input` says why
-    for entry in entries:
-        if entry.name.startswith(".") or entry.name in NOT_PAPERS:
-            continue
-        path = Path(entry.path)
-        try:
-            real_folder = entry.is_dir(follow_symlinks=False)
-        except OSError:
-            real_folder = False
-        out.extend(_entries(path) if real_folder else [path])
-    return out
-
-
-def source_path_of(path: Path, corpus_root: Path) -> str:
-    """Relative to the corpus root when under it (the manifest's keys), else absolute. The folder is
-    resolved, the name is not: a link is recorded under its own name, whatever it points to."""
-    path = Path(path)
-    located = Path(os.path.realpath(path.parent)) / path.name
-    try:
-        rel = located.relative_to(os.path.realpath(corpus_root)).as_posix()
-    except ValueError:
-        rel = located.as_posix()
-    return printable(rel)
-
-
-_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"))
-
-
-def not_a_regular_file(path: Path) -> str | None:
-    """Why `path` cannot be read as a paper without opening it (None: a regular file, or a link to one)."""
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        if os.path.islink(path):
-            return f"dangling link: it points to {printable(os.readlink(path))}, which does not exist"
-        return "file not found"
-    except OSError as err:
-        if err.errno == errno.ELOOP:
-            return "symlink loop: the link leads back to itself"
-        return f"cannot read file: {err.strerror or err}"
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return ("a link to a folder: not followed inside a folder (name the folder as an argument to read it)"
-                if os.path.islink(path) else "a folder that cannot be listed")
-    kind = next((name for test, name in _KINDS if test(mode)), "not a file")
-    return f"not a regular file: {kind}"
-
-
-def hash_input(path: Path, corpus_root: Path) -> Input:
-    rel = source_path_of(path, corpus_root)
-    why = not_a_regular_file(path)
-    if why:
-        return Input(path, rel, None, why)
-    h = hashlib.sha256()
-    try:
-        # never blocks: should the file have been swapped for a pipe since, fstat says so
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return Input(path, rel, None, "not a regular file")
-            head = fh.read(SNIFF_BYTES)
-            h.update(head)
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    except OSError as err:
-        return Input(path, rel, None, f"cannot read file: {err.strerror or err}")
-    if reader_for(path.name, head) is None:
-        return Input(path, rel, h.hexdigest(), unsupported(path.name))
-    return Input(path, rel, h.hexdigest())
-
 
 # ---------------------------------------------------------------- parsing, one task per file
 
@@ -208,9 +76,30 @@ def parse_all(items: list[tuple[Path | None, str, str]], cache_dir: Path | None,
     """One task per file, at most `workers.in_flight` submitted at once; yields (index, extracted, reason,
     started, finished) as each completes. A task that still fails after its retries fails its file, never the batch."""
     task_fn = parse_file.with_options(retry_delay_seconds=exponential_backoff(backoff_factor=retry_delay))
-    queue = list(enumerate(items))[::-1]
-    inflight: dict = {}
     done = 0
+
+    def report(i: int, extracted, reason) -> None:
+        if on_progress:
+            status = ("loaded" if phase == "parsing" else "kept") if extracted else f"failed: {reason}"
+            on_progress(ProgressEvent(phase, done, len(items), items[i][1], status))
+
+    # What the parse cache holds (or remembers refusing) is answered here, without a task or a
+    # process: reloading a thousand held papers costs their unpickling, not a thousand task runs.
+    queue = []
+    for i, (path, rel, sha) in enumerate(items):
+        started = dt.datetime.now()
+        try:
+            extracted, reason = cached_result(rel, sha, cache_dir, workers.limits), None
+        except UnreadableDocument as err:
+            extracted, reason = None, err.reason
+        if extracted is None and reason is None:
+            queue.append((i, (path, rel, sha)))
+            continue
+        done += 1
+        report(i, extracted, reason)
+        yield i, extracted, reason, started, dt.datetime.now()
+    queue.reverse()
+    inflight: dict = {}
     while queue or inflight:
         while queue and len(inflight) < workers.in_flight:
             i, (path, rel, sha) = queue.pop()
@@ -222,9 +111,7 @@ def parse_all(items: list[tuple[Path | None, str, str]], cache_dir: Path | None,
         except Exception as err:  # retries exhausted
             extracted, reason = None, f"{type(err).__name__}: {printable(str(err))}"[:300]
         done += 1
-        if on_progress:
-            status = ("loaded" if phase == "parsing" else "kept") if extracted else f"failed: {reason}"
-            on_progress(ProgressEvent(phase, done, len(items), items[i][1], status))
+        report(i, extracted, reason)
         yield i, extracted, reason, started, dt.datetime.now()
 
 
@@ -278,16 +165,14 @@ def run(
     """
     db_path = Path(db_path)
     remove_stale_temp_files(db_path)
-    ledger, previous_log = read_state(db_path)
-    inputs = [hash_input(p, corpus_root) for p in discover(paths)]
-    gone = {e.source_path for e in ledger if _where(e, corpus_root) is None}
-    plan = plan_run(inputs, [] if rebuild else ledger, gone)
+    planned = plan_inputs(paths, db_path, corpus_root, rebuild)
+    ledger, previous_log, inputs, plan = planned.ledger, planned.previous_log, planned.inputs, planned.plan
     pool = Workers(workers, in_task=parse_in_task, limits=limits)
     try:
         rows, added = _parse_new(plan, cache_dir, pool, retry_delay, on_progress)
         summary = RunSummary(db_path, added=added, log=rows)
         if not added and not rebuild and not plan.changes_ledger:
-            append_log_task(db_path, rows)
+            append_log_task(db_path, quote(rows))
             return summary
         if rebuild:
             # papers ingested from outside the corpus root are not in the folder being rebuilt: keep them
@@ -302,7 +187,7 @@ def run(
             reloaded, lost = _reload(kept, corpus_root, cache_dir, pool, retry_delay, on_progress,
                                      strict=not rebuild)
         except CannotRebuild as err:
-            append_log_task(db_path, [_not_loaded(r, str(err)) for r in rows])
+            append_log_task(db_path, quote([_not_loaded(r, str(err)) for r in rows]))
             raise
         rows += lost
         summary.documents = reloaded + added
@@ -310,11 +195,15 @@ def run(
         pool.close()
     summary.documents.sort(key=lambda pair: pair[0])
     sources = read_sources(corpus_root, [p for p in paths if Path(p).is_dir()])
-    summary.documents = [(rel, with_committee_system_date(d, sources[rel].meeting_date if rel in sources else None))
-                         for rel, d in summary.documents]
-    summary.normalised = normalise_task(summary.documents, curated_path)
-    summary.audited = audit_task(summary.documents, summary.normalised)
-    load_warehouse(db_path, summary.documents, sources, previous_log + rows, summary.normalised, summary.audited)
+    summary.documents = [
+        (rel, with_committee_system_facts(d, sources[rel].meeting_date, sources[rel].committee) if rel in sources
+         else d) for rel, d in summary.documents]
+    # quote(): the corpus-wide values are handed over as they are. Prefect would otherwise walk every
+    # document, item and row looking for futures: about 30 s per task for a thousand papers.
+    summary.normalised = normalise_task(quote(summary.documents), curated_path)
+    summary.audited = audit_task(quote(summary.documents), quote(summary.normalised))
+    load_warehouse(db_path, quote(summary.documents), quote(sources), quote(previous_log + rows),
+                   quote(summary.normalised), quote(summary.audited))
     summary.rewritten = True
     return summary
 
@@ -326,28 +215,16 @@ def _not_loaded(row: IngestLogRow, why: str) -> IngestLogRow:
                         row.started_at, row.finished_at)
 
 
-def _where(entry: LedgerEntry, corpus_root: Path) -> Path | None:
-    """The file a ledger entry came from, if it is still there."""
-    path = Path(entry.source_path)
-    path = path if path.is_absolute() else Path(corpus_root) / path
-    return path if path.is_file() else None
-
-
 def _parse_new(plan: Plan, cache_dir, pool: Workers, retry_delay: float, on_progress):
     now = dt.datetime.now()
-    rows: dict[str, IngestLogRow] = {}
+    rows = rows_without_parsing(plan, now)
     total = len(plan.unreadable) + len(plan.skipped) + len(plan.parse)
     done = 0
-    for item in plan.unreadable:
-        rows[item.source_path] = IngestLogRow(item.source_path, item.sha256, "failed", item.error, now, now)
+    for row in rows.values():
         done += 1
         if on_progress:
-            on_progress(ProgressEvent("parsing", done, total, item.source_path, f"failed: {item.error}"))
-    for item, why in plan.skipped:
-        rows[item.source_path] = IngestLogRow(item.source_path, item.sha256, "skipped_unchanged", why, now, now)
-        done += 1
-        if on_progress:
-            on_progress(ProgressEvent("parsing", done, total, item.source_path, "skipped_unchanged"))
+            status = f"failed: {row.error}" if row.status == "failed" else row.status
+            on_progress(ProgressEvent("parsing", done, total, row.source_path, status))
     added: list[tuple[str, ExtractedDocument]] = []
     items = [(item.path, item.source_path, item.sha256) for item in plan.parse]
 
@@ -382,7 +259,7 @@ def _reload(kept: list[LedgerEntry], corpus_root: Path, cache_dir, pool: Workers
     One that can be neither stops the run (CannotRebuild); with `strict` off (a rebuild keeping papers
     ingested from outside the corpus), it is dropped with a `failed` log row saying so.
     """
-    items = [(_where(e, corpus_root), e.source_path, e.sha256) for e in kept]
+    items = [(where(e, corpus_root), e.source_path, e.sha256) for e in kept]
     out: list[tuple[str, ExtractedDocument]] = []
     lost: list[IngestLogRow] = []
     for i, extracted, reason, started, finished in parse_all(items, cache_dir, pool, retry_delay, "reloading",

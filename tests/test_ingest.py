@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from bad_inputs import ODD_NAME_STORED, write_bad_inputs, write_odd_named_paper
-from conftest import CORPUS, ROOT, seed
+from conftest import CORPUS, ROOT, SEEDS, seed
 
 from extractors.readers import UnreadableDocument, sha256_of
 from flows import parse_cache
@@ -341,3 +341,38 @@ def test_columns_load_whatever_their_first_thousands_of_values_are(tmp_path):
     assert con.execute("SELECT count(*), max(version), max(len(change_ids)) FROM claims").fetchone() == (4000, "2.0", 1)
     with pytest.raises(ValueError, match="table claims has no column verison"):  # a name the schema lacks
         _insert(con, "claims", [dict(claim_id="x", verison="1.0", change_ids=[])])
+
+
+def test_an_ingest_with_nothing_new_ends_before_prefect_starts(tmp_path, parsed, monkeypatch, capsys):
+    """Issue 17: planned against the ledger first; nothing to parse means no Prefect server, no flow run."""
+    import shutil
+
+    import duckdb
+
+    import flows.runtime
+    from flows.cli import main
+    from warehouse import store
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in SEEDS[:2]:
+        shutil.copy(ROOT / "corpus" / name, corpus / name)
+    (corpus / "notes.docx").write_bytes(b"PK\x03\x04 not a paper csa reads")
+    db = tmp_path / "csa.duckdb"
+    store.write_warehouse(db, [(name, parsed(name)) for name in SEEDS[:2]], {}, [])
+    before = duckdb.connect(str(db), read_only=True)
+    held = before.execute("SELECT * FROM documents ORDER BY doc_id").fetchall()
+    before.close()
+
+    def no_prefect():
+        raise AssertionError("Prefect was started for a run with nothing new")
+
+    monkeypatch.setattr(flows.runtime, "start_local_server", no_prefect)
+    assert main(["ingest", str(corpus), "--db", str(db), "--corpus-root", str(corpus), "--cache-dir", "off"]) == 0
+    out = capsys.readouterr()
+    assert "0 loaded, 0 replaced, 2 skipped (already held), 1 failed" in " ".join(out.out.split())
+    assert "notes.docx" in out.err
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT * FROM documents ORDER BY doc_id").fetchall() == held
+        assert sorted(con.execute("SELECT source_path, status FROM ingest_log").fetchall()) == [
+            (SEEDS[0], "skipped_unchanged"), (SEEDS[1], "skipped_unchanged"), ("notes.docx", "failed")]

@@ -14,14 +14,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
-from extractors.pipeline import ExtractedDocument
-from normalisers.audit import AuditedClaim, Finding
-from normalisers.timeline import Normalised
 from warehouse.lock import WarehouseBusy
+
+if TYPE_CHECKING:  # annotations only: reading the ledger needs neither the extractors nor pandas
+    from extractors.pipeline import ExtractedDocument
+    from normalisers.audit import AuditedClaim, Finding
+    from normalisers.timeline import Normalised
 
 SCHEMA_FILE = Path(__file__).parent / "schema.sql"
 # Files stay readable by DuckDB 1.x clients (the CLI researchers may have installed).
@@ -132,6 +134,8 @@ def column_comments(sql: str) -> list[tuple[str, str, str]]:
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[dict]) -> None:
     """Insert rows given as {column: value}, read whole and cast to the table's declared types. The
     columns are the table's own (schema.sql declares them once); a name it does not have is an error."""
+    import pandas as pd
+
     frame = pd.DataFrame(list(rows))
     if frame.empty:
         return
