@@ -18,6 +18,26 @@ from normalisers.timeline import CURATED_FILE
 from warehouse.lock import warehouse_lock
 
 
+def dask_task_runner(spec: str):
+    """Prefect's DaskTaskRunner for `--dask`: 'local:N' starts a LocalCluster of N single-threaded
+    worker processes for the run; anything else is the address of a running scheduler
+    ('tcp://scheduler:8786'). Parse tasks then run on the Dask workers (parse_in_task)."""
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError:
+        raise ValueError("--dask needs prefect-dask: pip install 'csa-timeline[dask]'") from None
+    if spec.startswith("local:"):
+        count = spec.split(":", 1)[1]
+        if not count.isdigit() or int(count) < 1:
+            raise ValueError(f"--dask {spec}: give local:N with N worker processes, e.g. local:2")
+        return DaskTaskRunner(cluster_class="distributed.LocalCluster",
+                              cluster_kwargs={"n_workers": int(count), "threads_per_worker": 1, "processes": True,
+                                              "dashboard_address": None})
+    if "://" not in spec and ":" not in spec:
+        raise ValueError(f"--dask {spec}: give a scheduler address (tcp://host:8786) or local:N")
+    return DaskTaskRunner(address=spec if "://" in spec else f"tcp://{spec}")
+
+
 def _cache(cache_dir, db_path: Path) -> Path | None:
     if cache_dir == "off":
         return None
@@ -124,6 +144,7 @@ def fetch_and_ingest(
     wait: float = 600.0,
     cache_dir: str | None = None,
     polite: dict | None = None,
+    dask: str | None = None,
 ):
     """Fetch every site in sources.yaml into the inbox, each site as its own task (one site's failure
     does not stop the others), then ingest the inbox. Returns (site results, ingest summary)."""
@@ -143,6 +164,10 @@ def fetch_and_ingest(
         results.append(result)
     new = sum(len(r.downloaded) + len(r.updated) for r in results)
     logger.info(f"fetched {new} new or changed papers from {len(results)} sites; ingesting {inbox}")
-    summary = ingest(paths=[str(inbox)], db_path=db_path, corpus_root=corpus_root, curated_path=curated_path,
-                     workers=workers, wait=wait, cache_dir=cache_dir)
+    ingesting, options = ingest, {}
+    if dask:  # the parse tasks on a Dask cluster (see dask_task_runner)
+        ingesting = ingest.with_options(task_runner=dask_task_runner(dask))
+        options = dict(parse_in_task=True, workers=max(workers, 8))
+    summary = ingesting(paths=[str(inbox)], db_path=db_path, corpus_root=corpus_root, curated_path=curated_path,
+                        wait=wait, cache_dir=cache_dir, **({"workers": workers} | options))
     return results, summary

@@ -63,7 +63,7 @@ def _inbox(args: argparse.Namespace) -> Path:
 def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild: bool) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows.inputs import CannotRebuild, ProgressEvent, plan_inputs
+    from flows.inputs import CannotRebuild, LocalCallback, ProgressEvent, plan_inputs
     from normalisers.timeline import load_curated
     from warehouse.lock import WarehouseBusy, warehouse_lock
     from warehouse.store import WarehouseUnreadable, read_state
@@ -71,6 +71,14 @@ def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild
     if args.workers < 1:
         err_console.print("[red]error:[/red] --workers must be 1 or more")
         return 2
+    if args.dask:
+        from flows.build import dask_task_runner
+
+        try:
+            dask_task_runner(args.dask)  # checked before any work; the run makes its own
+        except ValueError as err:
+            err_console.print(f"[red]error:[/red] {err}", highlight=False)
+            return 2
     db = Path(args.db)
     if not db.parent.is_dir():
         why = "is not a folder" if db.parent.exists() else "does not exist (create it first)"
@@ -97,8 +105,12 @@ def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild
                 if planned.nothing_new(rebuild):
                     _print_summary(_log_only(db, planned), time.perf_counter() - started, rebuild)
                     return 0
-            from flows.build import build, ingest
+            from flows.build import build, dask_task_runner, ingest
             from flows.runtime import start_local_server
+
+            if args.dask:  # parse tasks on a Dask cluster; the rest of the run stays here
+                runner = dask_task_runner(args.dask)
+                build, ingest = (f.with_options(task_runner=runner) for f in (build, ingest))
 
             _quiet_prefect_run_logs()
             start_local_server()  # from this thread, so that it dies with this process
@@ -117,7 +129,9 @@ def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild
                             highlight=False)
 
                 common = dict(curated_path=str(args.curated), workers=args.workers, cache_dir=args.cache_dir,
-                              lock=False, on_progress=on_progress)
+                              lock=False, on_progress=LocalCallback(on_progress))
+                if args.dask:
+                    common.update(parse_in_task=True, workers=max(args.workers, _dask_in_flight(args.dask)))
                 if rebuild:
                     summary = build(corpus=paths[0], db_path=db, **common)
                 else:
@@ -141,6 +155,11 @@ def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild
         return 1
     _print_summary(summary, time.perf_counter() - started, rebuild)
     return 0
+
+
+def _dask_in_flight(spec: str) -> int:
+    """Files in flight on a Dask cluster: two per local worker process, else 8 (raise with --workers)."""
+    return 2 * int(spec.split(":", 1)[1]) if spec.startswith("local:") and spec[6:].isdigit() else 8
 
 
 def _log_only(db: Path, planned):
@@ -521,6 +540,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         "cache_dir": args.cache_dir,
     }
     _inbox(args).mkdir(parents=True, exist_ok=True)
+    if args.dask:
+        from flows.build import dask_task_runner
+
+        try:
+            runner = dask_task_runner(args.dask)
+        except ValueError as err:
+            err_console.print(f"[red]error:[/red] {err}", highlight=False)
+            return 2
+        ingest = ingest.with_options(task_runner=runner)
     sources = Path(args.sources)
     if sources.is_file():
         from flows.build import fetch_and_ingest
@@ -532,12 +560,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             err_console.print(f"[red]error:[/red] {err}", highlight=False)
             return 2
         parameters = {k: v for k, v in parameters.items() if k != "wait"} | {
-            "sources_path": str(sources.resolve()), "wait": args.wait}
+            "sources_path": str(sources.resolve()), "wait": args.wait, "dask": args.dask}
         console.print(f"serving {args.name}: fetch {len(sites)} sites from {sources}, then ingest "
                       f"{parameters['paths'][0]}, on {args.cron!r} ({args.timezone})")
         fetch_and_ingest.serve(name=args.name, schedule=schedule, parameters=parameters,
                                entrypoint_type=EntrypointType.MODULE_PATH)
         return 0
+    if args.dask:
+        parameters.update(parse_in_task=True, workers=max(args.workers, _dask_in_flight(args.dask)))
     console.print(f"serving {args.name}: ingest {parameters['paths'][0]} on {args.cron!r} ({args.timezone}); "
                   f"no {sources}, so nothing is fetched")
     ingest.serve(name=args.name, schedule=schedule, parameters=parameters, entrypoint_type=EntrypointType.MODULE_PATH)
@@ -632,6 +662,9 @@ def _run_options(p: argparse.ArgumentParser, curated_file: Path, wait_default: f
     from flows.corpus_files import DEFAULT_DB
 
     p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    p.add_argument("--dask", default=os.environ.get("CSA_DASK"), metavar="ADDRESS|local:N",
+                   help="parse on a Dask cluster: a running scheduler's address (tcp://host:8786) or local:N "
+                        "for N local worker processes (needs prefect-dask; default: $CSA_DASK, else no Dask)")
     p.add_argument("--curated", default=str(curated_file),
                    help="overrides: raw_label,kind,canonical_id,reason (default: %(default)s)")
     p.add_argument("--workers", type=int, default=1, help="parsing processes (default: %(default)s)")

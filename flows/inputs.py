@@ -40,6 +40,29 @@ class ProgressEvent:
 ProgressCallback = Callable[[ProgressEvent], None]
 
 
+def _ignore(*args, **kwargs) -> None:
+    return None
+
+
+class LocalCallback:
+    """A callback that stays in this process: pickled (as Prefect does with a flow's parameters
+    when it sends tasks to Dask workers), it becomes a no-op instead of dragging the console's
+    locks along."""
+
+    def __init__(self, fn: Callable):
+        self.fn = fn
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+    def __reduce__(self):
+        return (_ignore_factory, ())
+
+
+def _ignore_factory() -> Callable:
+    return _ignore
+
+
 class RunSummary:
     """What a run did and what the warehouse now holds. A plain class, not a dataclass, on purpose:
     Prefect walks a flow's returned dataclasses field by field looking for futures, which for a
