@@ -38,6 +38,13 @@ def dask_task_runner(spec: str):
     return DaskTaskRunner(address=spec if "://" in spec else f"tcp://{spec}")
 
 
+def dask_run_options(spec: str, workers: int) -> dict:
+    """The run's options on a Dask cluster: parse inside the tasks, with this many files in flight
+    (two per local worker process, else 8; more with a higher `workers`)."""
+    count = spec.split(":", 1)[1] if spec.startswith("local:") else ""
+    return dict(parse_in_task=True, workers=max(workers, 2 * int(count) if count.isdigit() else 8))
+
+
 def _cache(cache_dir, db_path: Path) -> Path | None:
     if cache_dir == "off":
         return None
@@ -167,7 +174,7 @@ def fetch_and_ingest(
     ingesting, options = ingest, {}
     if dask:  # the parse tasks on a Dask cluster (see dask_task_runner)
         ingesting = ingest.with_options(task_runner=dask_task_runner(dask))
-        options = dict(parse_in_task=True, workers=max(workers, 8))
+        options = dask_run_options(dask, workers)
     summary = ingesting(paths=[str(inbox)], db_path=db_path, corpus_root=corpus_root, curated_path=curated_path,
                         wait=wait, cache_dir=cache_dir, **({"workers": workers} | options))
     return results, summary

@@ -30,6 +30,12 @@ err_console = Console(stderr=True, soft_wrap=True)  # one-line messages stay one
 EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the warehouse; try again later
 
 
+def _first_line(err: BaseException, default: str | None = None) -> str:
+    """An error's first line, for a one-line message (`default`, else its type's name, when it has none)."""
+    lines = str(err).strip().splitlines()
+    return lines[0] if lines else (type(err).__name__ if default is None else default)
+
+
 def _quiet_prefect_run_logs() -> None:
     """The CLI prints its own one-line messages; Prefect's run loggers (with tracebacks) are for its UI."""
     import logging
@@ -71,11 +77,12 @@ def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild
     if args.workers < 1:
         err_console.print("[red]error:[/red] --workers must be 1 or more")
         return 2
+    runner = None
     if args.dask:
         from flows.build import dask_task_runner
 
         try:
-            dask_task_runner(args.dask)  # checked before any work; the run makes its own
+            runner = dask_task_runner(args.dask)  # checked before any work
         except ValueError as err:
             err_console.print(f"[red]error:[/red] {err}", highlight=False)
             return 2
@@ -105,11 +112,10 @@ def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild
                 if planned.nothing_new(rebuild):
                     _print_summary(_log_only(db, planned), time.perf_counter() - started, rebuild)
                     return 0
-            from flows.build import build, dask_task_runner, ingest
+            from flows.build import build, dask_run_options, ingest
             from flows.runtime import start_local_server
 
-            if args.dask:  # parse tasks on a Dask cluster; the rest of the run stays here
-                runner = dask_task_runner(args.dask)
+            if runner:  # parse tasks on a Dask cluster; the rest of the run stays here
                 build, ingest = (f.with_options(task_runner=runner) for f in (build, ingest))
 
             _quiet_prefect_run_logs()
@@ -130,8 +136,8 @@ def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild
 
                 common = dict(curated_path=str(args.curated), workers=args.workers, cache_dir=args.cache_dir,
                               lock=False, on_progress=LocalCallback(on_progress))
-                if args.dask:
-                    common.update(parse_in_task=True, workers=max(args.workers, _dask_in_flight(args.dask)))
+                if runner:
+                    common.update(dask_run_options(args.dask, args.workers))
                 if rebuild:
                     summary = build(corpus=paths[0], db_path=db, **common)
                 else:
@@ -149,17 +155,12 @@ def _run(args: argparse.Namespace, paths: list[Path], corpus_root: Path, rebuild
     except Exception as err:  # a full disk, a bad --db path, Prefect failing to start: one line, not a traceback
         if os.environ.get("CSA_DEBUG"):
             raise
-        first = (str(err).strip().splitlines() or [""])[0]
+        first = _first_line(err, "")
         why = f"{type(err).__name__}: {first} (the warehouse is unchanged; CSA_DEBUG=1 shows the traceback)"
         err_console.print(Text("error: ", style="red") + Text(why))
         return 1
     _print_summary(summary, time.perf_counter() - started, rebuild)
     return 0
-
-
-def _dask_in_flight(spec: str) -> int:
-    """Files in flight on a Dask cluster: two per local worker process, else 8 (raise with --workers)."""
-    return 2 * int(spec.split(":", 1)[1]) if spec.startswith("local:") and spec[6:].isdigit() else 8
 
 
 def _log_only(db: Path, planned):
@@ -317,7 +318,7 @@ def _open_warehouse(db: str, hint: str = ""):
         if busy:
             err_console.print(f"[yellow]busy:[/yellow] {busy}", highlight=False)
             return EXIT_BUSY
-        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        first = _first_line(err)
         err_console.print(f"[red]error:[/red] cannot open {db}: {first}{hint}", highlight=False)
         return 2
 
@@ -369,7 +370,7 @@ def _cmd_sql(args: argparse.Namespace) -> int:
             print(render(relation, args.format, width))
             printed += 1
     except duckdb.Error as err:
-        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        first = _first_line(err)
         err_console.print(Text("SQL error: ", style="red") + Text(first))
         return 2
     finally:
@@ -398,7 +399,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         done = export(con, out, args.format, args.body, guide=Path(__file__).resolve().parents[1] / "docs" /
                       "queries.md", progress=progress)
     except (ValueError, OSError, duckdb.Error) as err:
-        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        first = _first_line(err)
         err_console.print(f"[red]error:[/red] {first}", highlight=False)
         return 2
     finally:
@@ -429,7 +430,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         if args.png:
             Path(args.png).write_bytes(png(reports))
     except (ValueError, OSError, duckdb.Error) as err:
-        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        first = _first_line(err)
         err_console.print(f"[red]error:[/red] {first}", highlight=False)
         return 2
     finally:
@@ -559,15 +560,16 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         except ValueError as err:
             err_console.print(f"[red]error:[/red] {err}", highlight=False)
             return 2
-        parameters = {k: v for k, v in parameters.items() if k != "wait"} | {
-            "sources_path": str(sources.resolve()), "wait": args.wait, "dask": args.dask}
+        parameters |= {"sources_path": str(sources.resolve()), "dask": args.dask}
         console.print(f"serving {args.name}: fetch {len(sites)} sites from {sources}, then ingest "
                       f"{parameters['paths'][0]}, on {args.cron!r} ({args.timezone})")
         fetch_and_ingest.serve(name=args.name, schedule=schedule, parameters=parameters,
                                entrypoint_type=EntrypointType.MODULE_PATH)
         return 0
     if args.dask:
-        parameters.update(parse_in_task=True, workers=max(args.workers, _dask_in_flight(args.dask)))
+        from flows.build import dask_run_options
+
+        parameters.update(dask_run_options(args.dask, args.workers))
     console.print(f"serving {args.name}: ingest {parameters['paths'][0]} on {args.cron!r} ({args.timezone}); "
                   f"no {sources}, so nothing is fetched")
     ingest.serve(name=args.name, schedule=schedule, parameters=parameters, entrypoint_type=EntrypointType.MODULE_PATH)
@@ -591,7 +593,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         err_console.print(f"[red]error:[/red] {type(err).__name__}: {err}", highlight=False)
         return 2
     except duckdb.Error as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        first = _first_line(err)
         err_console.print(f"[red]error:[/red] cannot read the warehouse {args.db}: {first}; it may be from an "
                           "older version: delete it, or leave out --db, and the papers are read again", highlight=False)
         return 2
