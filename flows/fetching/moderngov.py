@@ -345,7 +345,7 @@ class _Fetcher:
               date: dt.date | None, doc: LinkedDocument, kind: str, held: Fetched | None) -> None:
         sha = sha256_of(temp)
         size = temp.stat().st_size
-        if held and held.sha256 == sha and (self.inbox / held.file).exists():
+        if held and held.sha256 == sha:  # (`held` is only passed while its file is in the inbox)
             temp.unlink()
             self.manifest[url] = replace(held, etag=answer.etag or "", last_modified=answer.last_modified or "")
             write_fetch_manifest(self.inbox, list(self.manifest.values()))
@@ -360,13 +360,13 @@ class _Fetcher:
             self.note(url, "duplicate", f"the same bytes as {twin.file} ({twin.source_url})", name)
         else:
             wanted = file_name(date, committee_title, doc.title, self.client.polite.documents[kind]["suffix"])
+            taken = {r.file for u, r in self.manifest.items() if u != url}  # names other documents hold
             orphan = self.inbox / wanted
-            if not held and orphan.is_file() and wanted not in {r.file for u, r in self.manifest.items() if u != url} \
-                    and sha256_of(orphan) == sha:
+            if not held and wanted not in taken and orphan.is_file() and sha256_of(orphan) == sha:
                 temp.unlink()  # a kill came between its rename and its manifest row: adopt it
                 name = wanted
             else:
-                name = held.file if held else self._free_name(wanted, doc.attachment_id, url)
+                name = held.file if held else self._free_name(wanted, doc.attachment_id, taken)
                 try:
                     os.replace(temp, self.inbox / name)
                 except OSError as err:
@@ -385,8 +385,7 @@ class _Fetcher:
             bytes=size)
         write_fetch_manifest(self.inbox, list(self.manifest.values()))
 
-    def _free_name(self, name: str, attachment_id: str | None, url: str) -> str:
-        taken = {r.file for u, r in self.manifest.items() if u != url}
+    def _free_name(self, name: str, attachment_id: str | None, taken: set[str]) -> str:
         if name not in taken and not (self.inbox / name).exists():
             return name
         stem, _, suffix = name.rpartition(".")
