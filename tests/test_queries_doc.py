@@ -11,11 +11,7 @@ import re
 
 import duckdb
 import pytest
-from conftest import ROOT, SEEDS
-
-from normalisers.audit import audit
-from normalisers.timeline import load_curated, normalise_documents
-from warehouse import store
+from conftest import ROOT
 
 DOC = ROOT / "docs" / "queries.md"
 BLOCK = re.compile(r"```sql\n(?P<sql>.*?)```\n+```text\n(?P<out>.*?)```", re.S)
@@ -41,13 +37,8 @@ def render(columns: list[str], rows: list[tuple]) -> str:
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory, parsed):
-    docs = [parsed(name) for name in SEEDS]
-    db = tmp_path_factory.mktemp("queries") / "csa.duckdb"
-    n = normalise_documents(docs, load_curated())
-    audited = audit(docs, n, {d.doc_id: list(d.claims) for d in docs})
-    store.write_warehouse(db, [(d.document.source_path, d) for d in docs], {}, [], n, audited)
-    c = duckdb.connect(str(db), read_only=True)
+def con(seed_warehouse):
+    c = duckdb.connect(str(seed_warehouse), read_only=True)
     yield c
     c.close()
 

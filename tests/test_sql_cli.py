@@ -7,22 +7,14 @@ import json
 
 import duckdb
 import pytest
-from conftest import SEEDS
 
 from flows.cli import main
-from normalisers.audit import audit
-from normalisers.timeline import load_curated, normalise_documents
 from warehouse import store
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory, parsed):
-    docs = [parsed(name) for name in SEEDS]
-    path = tmp_path_factory.mktemp("sql") / "csa.duckdb"
-    n = normalise_documents(docs, load_curated())
-    audited = audit(docs, n, {d.doc_id: list(d.claims) for d in docs})
-    store.write_warehouse(path, [(d.document.source_path, d) for d in docs], {}, [], n, audited)
-    return path
+def db(seed_warehouse):
+    return seed_warehouse
 
 
 def test_duckdb_tables_null_as_null_and_empty_results_keep_their_columns(db, capsys):
