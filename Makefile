@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
-	@$(BIN)/python -c "import prefect, pdfplumber, spacy, duckdb, rapidfuzz, pandas, fpdf, pyarrow, altair, vl_convert, polars, playwright, pytest_httpserver, httpx, prefect_dask" \
+	@$(BIN)/python -c "import prefect, pdfplumber, pypdfium2, spacy, duckdb, rapidfuzz, pandas, fpdf, pyarrow, altair, vl_convert, polars, playwright, pytest_httpserver, httpx, prefect_dask" \
 		|| (echo "dependency install failed" >&2; exit 1)
 	@touch $@
 

@@ -89,6 +89,7 @@ class Document:
     source_format: Literal["text", "pdf", "html"]
     pages: tuple[Page, ...]
     blocks: tuple[Block, ...]
+    reader_notes: tuple[str, ...] = ()  # how the reader read it, where that differs from its usual way
 
     @property
     def page_count(self) -> int:

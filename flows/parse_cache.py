@@ -51,10 +51,19 @@ def _digest(files: list[Path], *extra: str) -> str:
 def reader_fingerprint() -> str:
     """The readers' code and rules and their libraries' versions, as the readers' registry lists them."""
     import importlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    def version_of(lib: str) -> str:
+        found = getattr(importlib.import_module(lib), "__version__", None)
+        if found is None:  # pypdfium2 keeps its own (and PDFium's) in its distribution's metadata
+            try:
+                found = version(lib)
+            except PackageNotFoundError:
+                found = "?"
+        return str(found)
 
     files, libraries = fingerprint_inputs()
-    versions = [f"{lib}={getattr(importlib.import_module(lib), '__version__', '?')}" for lib in libraries]
-    return _digest(files, *versions)
+    return _digest(files, *(f"{lib}={version_of(lib)}" for lib in libraries))
 
 
 @cache

@@ -240,6 +240,7 @@ def _parse_new(plan: Plan, cache_dir, pool: Workers, retry_delay: float, on_prog
             rows[item.source_path] = IngestLogRow(item.source_path, item.sha256, "failed", note, started, finished)
             continue
         status, note = ("replaced", f"replaces the version with sha256 {old.sha256[:12]}…") if old else ("loaded", None)
+        note = "; ".join(filter(None, (note, *extracted.document.reader_notes)))[:500] or None
         rows[item.source_path] = IngestLogRow(item.source_path, item.sha256, status, note, started, finished)
         added.append((item.source_path, extracted))
     for rel, old in plan.drops.items():

@@ -44,6 +44,34 @@ def write_bad_inputs(folder: Path) -> dict[str, str]:
     return {f"{folder.name}/{name}": reason for name, (_, reason) in files.items()}
 
 
+def rotated_page(pdf: bytes, page_index: int) -> bytes:
+    """The PDF with one page turned a quarter (its /Rotate set), saved by PDFium."""
+    import io
+
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(pdf)
+    doc[page_index].set_rotation(90)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def with_turned_copy(pdf: bytes) -> bytes:
+    """The PDF's pages, then a copy of its first page turned a quarter: a paper with an appendix
+    printed landscape."""
+    import io
+
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(pdf)
+    doc.import_pages(pypdfium2.PdfDocument(pdf), [0])
+    doc[len(doc) - 1].set_rotation(90)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
 def write_odd_named_paper(folder: Path) -> Path:
     """A good paper (the Southdown scrutiny paper) under an awkward name."""
     source = ROOT / "tests" / "fixtures" / "house_styles" / "southdown_scrutiny_paper.txt"
@@ -84,8 +112,10 @@ def raw_pdf(contents: list[bytes]) -> bytes:
 
 
 def rects(n: int) -> bytes:
-    """`n` small filled rectangles: 2 operators each ('re', 'f'), costly for pdfminer to lay out."""
-    return b"".join(f"{i % 500} {i % 700} 2 2 re f\n".encode() for i in range(n))
+    """`n` small filled boxes: 2 operators each ('re', 'f'). Each is a box to pdfplumber's table
+    finder (5 points a side: longer than its shortest edge, wider than a rule), which the reader
+    runs on a page that has any: costly, page after page."""
+    return b"".join(f"{i % 500} {i % 700} 5 5 re f\n".encode() for i in range(n))
 
 
 def stream_bomb(inflated: int) -> bytes:

@@ -29,7 +29,7 @@ def _write(tmp_path, name: str, data: bytes):
 
 def test_a_file_over_its_time_budget_is_ended_refused_and_remembered(tmp_path, monkeypatch):
     limits = Limits.from_rules(max_parse_seconds=2)
-    slow, slow_sha = _write(tmp_path, "slow.pdf", slow_pdf(pages=200, rects_per_page=2000))  # about 40 s
+    slow, slow_sha = _write(tmp_path, "slow.pdf", slow_pdf(pages=200, rects_per_page=2000))  # about 50 s
     good, good_sha = _write(tmp_path, "good.txt", PAPER.read_bytes())
     workers = Workers(1, limits=limits)
     try:

@@ -136,7 +136,7 @@ def test_two_runs_at_once_both_land_and_nothing_is_lost(site):
 
 def test_a_killed_run_leaves_no_process_behind(site):
     # issue 16: a killed run left its Prefect server (about 190 MB) running, 26 times out of 34
-    (site / "corpus" / "inbox" / "slow.pdf").write_bytes(slow_pdf(pages=400, rects_per_page=2000))  # ~80 s
+    (site / "corpus" / "inbox" / "slow.pdf").write_bytes(slow_pdf(pages=400, rects_per_page=2000))  # ~100 s
     proc = csa(site, cache="fresh-cache")
     children: list[int] = []
     try:

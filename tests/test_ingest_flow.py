@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from bad_inputs import ODD_NAME_STORED, write_bad_inputs, write_odd_named_paper
+from bad_inputs import ODD_NAME_STORED, with_turned_copy, write_bad_inputs, write_odd_named_paper
 from conftest import CORPUS, ROOT
 from renditions import rendition_of
 
@@ -122,23 +122,27 @@ def test_every_bad_input_is_logged_with_its_reason_while_good_files_load(site):
     write_odd_named_paper(inbox)
     shutil.copy(rendition_of(AUDIT / "eastvale_csa_2017.txt"), inbox / "good.pdf")
     shutil.copy(CORPUS / sorted(p.name for p in CORPUS.glob("*.txt"))[0], inbox / "seen before.txt")
+    # issue 17: a page the fast PDF path hands to pdfplumber loads, and its log row says so
+    (inbox / "turned.pdf").write_bytes(with_turned_copy(rendition_of(AUDIT / "eastvale_csa_2017.txt").read_bytes()))
 
     summary = ingest_here(site)
     log = {r.source_path: (r.status, r.error) for r in summary.log}
-    assert len(log) == len(expected) + 3
+    assert len(log) == len(expected) + 4
     for rel, reason in expected.items():
         status, error = log[rel]
         assert status == "failed" and reason in error, rel
         assert "\n" not in error
     assert log[ODD_NAME_STORED] == ("loaded", None)
     assert log["inbox/good.pdf"] == ("loaded", None)
+    assert log["inbox/turned.pdf"] == ("loaded", "page 2 read with pdfplumber: the page is rotated")
     assert log["inbox/seen before.txt"][0] == "skipped_unchanged"
     after = snapshot(db)
     for table in ("documents", "lists"):
         assert before[table] <= after[table], table  # everything held before is still there
     assert {c[0] for c in before["claim_audit"]} <= {c[0] for c in after["claim_audit"]}  # (verdicts may move)
     assert {i[:3] for i in before["list_items"]} <= {i[:3] for i in after["list_items"]}
-    assert {d[1] for d in after["documents"] - before["documents"]} == {ODD_NAME_STORED, "inbox/good.pdf"}
+    assert {d[1] for d in after["documents"] - before["documents"]} == {ODD_NAME_STORED, "inbox/good.pdf",
+                                                                        "inbox/turned.pdf"}
     stored = {r[0]: r[1:] for r in log_rows(db)}
     assert stored["inbox/scan.pdf"] == ("failed", "no text layer (image-only PDF?): needs OCR")
 
@@ -289,7 +293,7 @@ def test_a_probe_set_of_hostile_inputs_is_logged_while_good_files_load(site, mon
     # bombs, made small but over the lowered limits
     (inbox / "stream bomb.pdf").write_bytes(stream_bomb(2_000_000))
     (inbox / "drawing.pdf").write_bytes(operator_bomb(20_000))
-    (inbox / "slow.pdf").write_bytes(slow_pdf(pages=200, rects_per_page=2_000))  # under the operator cap; ~40 s
+    (inbox / "slow.pdf").write_bytes(slow_pdf(pages=200, rects_per_page=2_000))  # under the operator cap; ~50 s
     bullets = "".join(f"- Tackling {chr(97 + i % 26)}{chr(97 + i // 26 % 26)} crime\n" for i in range(150))
     (inbox / "bullet dump.md").write_text(
         f"# Community Safety Partnership\n\nThe partnership's priorities for crime and disorder are:\n\n{bullets}",

@@ -198,7 +198,7 @@ CREATE TABLE ingest_log (
     source_path VARCHAR NOT NULL,    -- the input file, relative to the corpus where it is inside it
     sha256      VARCHAR,             -- NULL when the file could not even be read
     status      VARCHAR NOT NULL,    -- loaded | skipped_unchanged | replaced | failed
-    error       VARCHAR,             -- one-line reason for failed or skipped files
+    error       VARCHAR,             -- one-line reason for failed or skipped files; on a loaded or replaced file, what it replaced and any reader note (PDF pages read by the slower path, and why)
     started_at  TIMESTAMP NOT NULL,  -- when the run started on it
     finished_at TIMESTAMP NOT NULL   -- when it finished
 );

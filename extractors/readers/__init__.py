@@ -44,7 +44,7 @@ def _never(head: bytes) -> bool:
 
 # Tried in order: content first (a PDF named .txt is a PDF), then suffix.
 REGISTRY: tuple[Reader, ...] = (
-    Reader("pdf", pdf.SUFFIXES, pdf.sniff, pdf.read_pdf, libraries=("pdfplumber", "pdfminer")),
+    Reader("pdf", pdf.SUFFIXES, pdf.sniff, pdf.read_pdf, libraries=("pdfplumber", "pdfminer", "pypdfium2")),
     Reader("html", html.SUFFIXES, html.sniff, html.read_html, depends_on=("rules/html.yaml",), libraries=("lxml",)),
     Reader("text", text.SUFFIXES, _never, text.read_text),
 )

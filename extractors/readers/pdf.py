@@ -13,6 +13,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 from extractors.blocks import build_blocks
 from extractors.cleaning import bullet_line, clean_text, collapse_spaces, normalise_glyphs, strip_leader, strip_markup
@@ -70,14 +71,20 @@ def _line_from_words(page_no: int, words: list[dict], left: float, char_width: f
         if len(words) > 1 and normalise_glyphs(words[0]["text"]) == marker:
             x0 = words[1]["x0"]  # the item's text, not its marker, sets the indent
     numbered = re.match(r"^(\d{1,2}[.)])\s", body)
-    bold = all("bold" in w.get("fontname", "").lower() for w in words if normalise_glyphs(w["text"]) != marker)
+    # bold: every word but the bullet marker (checked only for words not bold: it costs)
+    bold = all("bold" in w.get("fontname", "").lower() or normalise_glyphs(w["text"]) == marker for w in words)
     text, _ = strip_markup(body)
     text = strip_leader(collapse_spaces(text))
     indent = max(0, round((x0 - left) / char_width)) if marker or numbered else 0
     return Line(page_no, 0, raw, text, indent=indent, bold=bold, marker=marker), x0
 
 
-def read_pdf(data: bytes, source_path: str, limits: Limits | None = None) -> Document:
+def read_pdf(data: bytes, source_path: str, limits: Limits | None = None, engine: str = "fast") -> Document:
+    """Read a PDF. pdfplumber (pdfminer) opens it and checks every page against the limits; the words
+    come from PDFium's text page (`engine="fast"`, see pdfium_words) except on pages that may hold a
+    ruled table, which pdfplumber reads for its table finder, and pages where the fast reading looks
+    wrong, which pdfplumber reads too and the document's `reader_notes` say so. `engine="pdfplumber"`
+    reads every page with pdfplumber (the parity tests compare the two)."""
     import pdfplumber
 
     limits = limits or default_limits()
@@ -87,19 +94,33 @@ def read_pdf(data: bytes, source_path: str, limits: Limits | None = None) -> Doc
         if "password" in repr(err).lower() or "encrypt" in repr(err).lower():
             raise UnreadableDocument("encrypted PDF: a password is needed to open it") from None
         raise UnreadableDocument(f"corrupt PDF: {type(err).__name__}: {err}".strip()[:300]) from None
+    fast = None
+    notes: list[str] = []
     try:
         too_many_pages(_declared_page_count(pdf), limits)
         try:
             too_many_pages(len(pdf.pages), limits)  # the page tree itself, should /Count understate it
+            fast, why = _open_fast(data, len(pdf.pages)) if engine == "fast" else (None, None)
+            if why:
+                notes.append(f"read with pdfplumber: {why}")
             read: list[_PageWords] = []
             heights: list[float] = []
+            fallbacks: dict[str, list[int]] = {}
             for no, page in enumerate(pdf.pages, start=1):
                 check_page_content(page.page_obj, no, limits)
-                read.append(_page_words(page))
+                verdict = fast.page_words(no - 1, _origin(page)) if fast is not None else None
+                if verdict is not None and verdict.words is not None:
+                    read.append(_fast_page(page, verdict))
+                else:
+                    if verdict is not None and verdict.why:
+                        fallbacks.setdefault(verdict.why, []).append(no)
+                    read.append(_page_words(page))
                 heights.append(float(page.height))
                 page.close()  # drop pdfplumber's cached layout objects: memory stays one page deep
                 too_many_lines(sum(len(p.rows) + len(p.tables) for p in read), limits)
             pages = _page_items(read)
+            notes += [f"page{'s' if len(nos) > 1 else ''} {_page_list(nos)} read with pdfplumber: {why}"
+                      for why, nos in fallbacks.items()]
         except MemoryError:
             raise  # not the file's verdict here: the run's budget decides
         except UnreadableDocument:
@@ -111,6 +132,9 @@ def read_pdf(data: bytes, source_path: str, limits: Limits | None = None) -> Doc
     finally:
         with contextlib.suppress(Exception):  # pdfplumber's close can itself fail on a damaged file
             pdf.close()
+        if fast is not None:
+            with contextlib.suppress(Exception):
+                fast.close()
     if not pages:
         raise UnreadableDocument("PDF has no pages")
     if not any(item.line.text for items in pages for item in items):
@@ -124,7 +148,41 @@ def read_pdf(data: bytes, source_path: str, limits: Limits | None = None) -> Doc
         source_format="pdf",
         pages=doc_pages,
         blocks=build_blocks([ln for page in doc_pages for ln in page.lines]),
+        reader_notes=tuple(notes),
     )
+
+
+def _open_fast(data: bytes, pages: int):
+    """PDFium's view of the file, or None and why not (the file is then pdfplumber's alone)."""
+    try:
+        from extractors.readers.pdfium_words import PdfiumPages
+
+        fast = PdfiumPages(data)
+    except ImportError:
+        return None, "pypdfium2 is not installed"
+    except Exception as err:  # PDFium refuses some files pdfminer repairs
+        return None, f"PDFium could not open the file ({type(err).__name__}: {err})"[:200]
+    if len(fast) != pages:
+        fast.close()
+        return None, f"PDFium and pdfminer disagree on the page count ({len(fast)} and {pages})"
+    return fast, None
+
+
+def _origin(page) -> tuple[float, float]:
+    """Where pdfplumber measures a page from: its media box's left and top, in PDF units."""
+    x0, y0, x1, y1 = (float(v) for v in page.page_obj.mediabox)
+    return min(x0, x1), max(y0, y1)
+
+
+def _page_list(numbers: list[int]) -> str:
+    """1, 2, 3, 5 as '1-3, 5'."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 # A content-stream operator: a short bare word ("re", "f", "Tj", "T*", "'"), not a /Name or a number.
@@ -210,16 +268,85 @@ class _PageWords:
     tables: list[tuple[float, float, tuple[str, ...]]]
 
 
+def _fast_page(page, verdict) -> _PageWords:
+    """A page the fast path read: its words as they are, or, where it may hold a ruled table,
+    pdfplumber's table finder run over the page's drawing alone (its text is not laid out again)
+    and the cells read from the fast path's words."""
+    if not verdict.table:
+        return _rows_of(verdict.words, [])
+    tables = _ruled_tables(page)
+    boxes = [t.bbox for t in tables]
+    words = [w for w in verdict.words if not _in_boxes(w, boxes)]
+    return _rows_of(words, [row for table in tables for row in _table_rows(table, verdict.words)])
+
+
+def _ruled_tables(page) -> list:
+    """pdfplumber's ruled tables on a page laid out without its text: the table finder reads lines,
+    rectangles and curves only, and text is what costs (pdfminer loads every font and lays out
+    every glyph)."""
+    device = _drawing_device()(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
+    _drawing_interpreter()(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+    page._layout = device.get_result()  # pdfplumber's own cache of the page's layout (pinned version)
+    return page.find_tables()
+
+
+@cache
+def _drawing_device():
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    class DrawingOnly(PDFPageAggregatorWithMarkedContent):
+        def render_string(self, *args, **kwargs) -> None:
+            return None
+
+    return DrawingOnly
+
+
+@cache
+def _drawing_interpreter():
+    """pdfminer's interpreter with the text operators made no-ops and no fonts loaded. Each override
+    keeps its operator's arguments: pdfminer pops as many operands as the method takes."""
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfminer.pdftypes import dict_value
+
+    class DrawingOnly(PDFPageInterpreter):
+        def init_resources(self, resources) -> None:
+            kept = {k: v for k, v in dict_value(resources).items() if k != "Font"} if resources else resources
+            super().init_resources(kept)
+
+        def do_Tf(self, fontid, fontsize) -> None:
+            return None
+
+        def do_TJ(self, seq) -> None:
+            return None
+
+        def do_Tj(self, s) -> None:
+            return None
+
+        def do__q(self, s) -> None:
+            return None
+
+        def do__w(self, aw, ac, s) -> None:
+            return None
+
+    return DrawingOnly
+
+
+def _in_boxes(obj: dict, boxes: list) -> bool:
+    cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+
 def _page_words(page) -> _PageWords:
     """Printed rows of one page (words outside ruled tables), and the tables' rows."""
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
 
-    def in_table(word: dict) -> bool:
-        cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
-        return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+    words = [w for w in page.extract_words(extra_attrs=["fontname", "size"]) if not _in_boxes(w, boxes)]
+    return _rows_of(words, [row for table in tables for row in _table_rows(table)])
 
-    words = [w for w in page.extract_words(extra_attrs=["fontname", "size"]) if not in_table(w)]
+
+def _rows_of(words: list[dict], tables: list[tuple[float, float, tuple[str, ...]]]) -> _PageWords:
+    """Words grouped into printed rows (tops within 2.5 points), each row left to right."""
     rows: list[list[dict]] = []
     for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
         if rows and abs(rows[-1][0]["top"] - word["top"]) <= 2.5:
@@ -228,7 +355,7 @@ def _page_words(page) -> _PageWords:
             rows.append([word])
     for row in rows:
         row.sort(key=lambda w: w["x0"])
-    return _PageWords(rows, [row for table in tables for row in _table_rows(table)])
+    return _PageWords(rows, tables)
 
 
 def _page_items(pages: list[_PageWords]) -> list[list[_Item]]:
@@ -251,12 +378,42 @@ def _page_items(pages: list[_PageWords]) -> list[list[_Item]]:
     return out
 
 
-def _table_rows(table) -> list[tuple[float, float, tuple[str, ...]]]:
+def _table_rows(table, words: list[dict] | None = None) -> list[tuple[float, float, tuple[str, ...]]]:
+    """A table's rows (top, bottom, cleaned cells); cells read from `words` when given (the fast
+    path's), else from pdfplumber's own characters."""
     out = []
-    for row_obj, cells in zip(table.rows, table.extract(), strict=False):
+    for row_obj, cells in zip(table.rows, table.extract() if words is None else _cells(table, words), strict=False):
         cleaned = tuple(clean_text((c or "").replace("\n", " ")) for c in cells)
         if any(cleaned):
             out.append((row_obj.bbox[1], row_obj.bbox[3], cleaned))
+    return out
+
+
+def _cells(table, words: list[dict]) -> list[list[str | None]]:
+    """pdfplumber's `Table.extract` over words: a word belongs to the row and cell its centre falls in
+    (pdfplumber asks it of each character), and a cell reads as pdfplumber's `extract_text` does:
+    lines of words (tops within 3 points), each left to right."""
+    from pdfplumber.utils import cluster_objects
+
+    def inside(word: dict, bbox) -> bool:
+        x0, top, x1, bottom = bbox
+        v_mid, h_mid = (word["top"] + word["bottom"]) / 2, (word["x0"] + word["x1"]) / 2
+        return x0 <= h_mid < x1 and top <= v_mid < bottom
+
+    bbox = table.bbox  # a property pdfplumber computes on every call
+    words = [w for w in words if inside(w, bbox)]  # every row lies within the table
+    out = []
+    for row in table.rows:
+        row_words = [w for w in words if inside(w, row.bbox)]
+        cells: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                cells.append(None)
+                continue
+            lines = cluster_objects([w for w in row_words if inside(w, cell)], "top", 3)
+            cells.append("\n".join(" ".join(w["text"] for w in sorted(line, key=lambda w: w["x0"]))
+                                   for line in lines))
+        out.append(cells)
     return out
 
 
