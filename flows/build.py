@@ -13,7 +13,8 @@ from prefect.cache_policies import NO_CACHE
 
 from extractors.limits import Limits
 from flows.corpus_files import DEFAULT_CORPUS, DEFAULT_DB, DEFAULT_INBOX
-from flows.pipeline import ProgressCallback, RunSummary, default_cache_dir, run
+from flows.parse_cache import cache_root
+from flows.pipeline import ProgressCallback, RunSummary, run
 from normalisers.timeline import CURATED_FILE
 from warehouse.lock import warehouse_lock
 
@@ -43,12 +44,6 @@ def dask_run_options(spec: str, workers: int) -> dict:
     (two per local worker process, else 8; more with a higher `workers`)."""
     count = spec.split(":", 1)[1] if spec.startswith("local:") else ""
     return dict(parse_in_task=True, workers=max(workers, 2 * int(count) if count.isdigit() else 8))
-
-
-def _cache(cache_dir, db_path: Path) -> Path | None:
-    if cache_dir == "off":
-        return None
-    return Path(cache_dir) if cache_dir else default_cache_dir(db_path)
 
 
 def _report(summary: RunSummary) -> RunSummary:
@@ -94,7 +89,7 @@ def build(
     corpus, db_path = Path(corpus), Path(db_path)
     root = corpus if corpus.is_dir() else corpus.parent
     with _locked(lock, db_path, wait):
-        return _report(run([corpus], db_path, root, Path(curated_path), _cache(cache_dir, db_path), workers,
+        return _report(run([corpus], db_path, root, Path(curated_path), cache_root(cache_dir, db_path), workers,
                    rebuild=True, retry_delay=retry_delay, on_progress=on_progress, parse_in_task=parse_in_task,
                    limits=limits))
 
@@ -127,7 +122,7 @@ def ingest(
     targets = [Path(p) for p in paths] if paths else [inbox]
     db = Path(db_path)
     with _locked(lock, db, wait):
-        return _report(run(targets, db, Path(corpus_root), Path(curated_path), _cache(cache_dir, db), workers,
+        return _report(run(targets, db, Path(corpus_root), Path(curated_path), cache_root(cache_dir, db), workers,
                    rebuild=False, retry_delay=retry_delay, on_progress=on_progress, parse_in_task=parse_in_task,
                    limits=limits))
 

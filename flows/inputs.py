@@ -79,6 +79,8 @@ class RunSummary:
         self.rewritten = rewritten  # False: nothing new, only the log rows were appended
         self.normalised = normalised
         self.audited = audited
+        self.bodies = 0  # bodies (partnerships) the warehouse holds papers of
+        self.bodies_again: list[str] = []  # those normalised again by this run (the rest came from the cache)
 
     def __repr__(self) -> str:
         return (f"RunSummary({self.db_path}, {len(self.documents)} documents, {len(self.added)} added, "

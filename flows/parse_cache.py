@@ -8,6 +8,10 @@ rules that produced it:
   the layout rules, and the libraries' versions (pdfplumber, lxml).
 - `extracted/`: the `ExtractedDocument` (lists, leads, claims, ...). Its fingerprint
   covers everything under `extractors/`, rules included.
+- `normalised/`: one body's normalisation (timeline, changes, links), keyed by what it
+  was made from: the body, its papers (content ids, names, metadata), the curated links,
+  and the code and rules of both the extractors and the normalisers. A run that adds a
+  paper normalises its body again and reuses every other body's.
 
 A change to a list or claim rule therefore re-extracts from the parsed copy
 without reading a single PDF again; a change to the reader re-reads. `failed/`
@@ -35,6 +39,7 @@ from extractors.pipeline import ExtractedDocument, extract_from
 from extractors.readers import UnreadableDocument, fingerprint_inputs, read_document, reader_for, sha256_of
 
 EXTRACTORS = Path(__file__).resolve().parent.parent / "extractors"
+NORMALISERS = EXTRACTORS.parent / "normalisers"
 
 
 def _digest(files: list[Path], *extra: str) -> str:
@@ -88,6 +93,10 @@ class ParseCache:
         if self.root is None:
             return None
         path = self._path(level, sha256, fingerprint)
+        if _reading_ahead:
+            _requested.add(path)
+            if path in _prefetched:
+                return _prefetched.pop(path)
         try:
             with open(path, "rb") as fh:
                 return pickle.load(fh)
@@ -109,6 +118,62 @@ class ParseCache:
             os.replace(tmp, path)
         except OSError:
             tmp.unlink(missing_ok=True)  # a full disk or read-only cache costs speed, never the run
+
+
+# Entries read ahead by `prefetch` (path -> value), and the paths a run has asked for (which the
+# read-ahead then skips). A dict and a set: their single operations are atomic under the GIL.
+_prefetched: dict[Path, object] = {}
+_requested: set[Path] = set()
+_reading_ahead = False  # both kept only while a read-ahead is on (a served flow's runs keep neither)
+
+
+def cache_root(cache_dir: str | Path | None, db_path: Path) -> Path | None:
+    """The parse cache folder a run uses: `cache_dir`, None for 'off', else $CSA_CACHE_DIR or
+    .csa-cache beside the warehouse."""
+    if cache_dir == "off":
+        return None
+    if cache_dir:
+        return Path(cache_dir)
+    return Path(os.environ.get("CSA_CACHE_DIR") or Path(db_path).parent / ".csa-cache")
+
+
+def prefetch(items: list[tuple[str, str]], root: Path | None, limits: Limits | None = None):
+    """Read the cached extractions of these (source path, sha256) in a background thread, so that
+    unpickling a thousand held papers overlaps what the run waits for (Prefect's server starting).
+    The run's own reads take them from there; the ones it asked for first it reads itself. Returns
+    the thread (None with no cache); `forget_prefetched()` drops what the run did not take."""
+    import threading
+
+    global _reading_ahead
+    if root is None or not items:
+        return None
+    _reading_ahead = True
+    limits = limits or default_limits()
+    store = ParseCache(Path(root))
+
+    def read_ahead() -> None:
+        for source_path, sha256 in items:
+            path = store._path("extracted", sha256, _keys(source_path, limits)[0])
+            if path in _requested or path in _prefetched:
+                continue
+            try:
+                with open(path, "rb") as fh:
+                    value = pickle.load(fh)
+            except Exception:  # a miss or a damaged entry: the run reads (and mends) it itself
+                continue
+            if path not in _requested:
+                _prefetched[path] = value
+
+    thread = threading.Thread(target=read_ahead, name="csa-prefetch", daemon=True)
+    thread.start()
+    return thread
+
+
+def forget_prefetched() -> None:
+    global _reading_ahead
+    _reading_ahead = False
+    _prefetched.clear()
+    _requested.clear()
 
 
 class SourceChanged(Exception):
@@ -196,3 +261,52 @@ def extract_cached(path: Path | None, source_path: str, sha256: str, cache_root:
         raise UnreadableDocument(reason) from err
     store.save("extracted", sha256, fp_extract, extracted)
     return _renamed(extracted, source_path)
+
+
+# ---------------------------------------------------------------- normalisation, body by body
+
+
+@cache
+def normaliser_fingerprint() -> str:
+    files = sorted(p for p in NORMALISERS.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".csv"))
+    h = hashlib.sha256(extractor_fingerprint().encode())
+    for path in files:
+        h.update(path.relative_to(NORMALISERS).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _body_key(body: str, docs: list[ExtractedDocument], curated: list) -> str:
+    """What one body's normalisation is made from (the extracted content follows from the content id
+    and the extractors' fingerprint, which is part of the entry's)."""
+    h = hashlib.sha256(repr((body, curated)).encode())
+    for d in sorted(docs, key=lambda d: d.doc_id):
+        h.update(repr((d.doc_id, d.document.source_path, d.metadata)).encode())
+    return h.hexdigest()
+
+
+def normalise_held(docs: list[ExtractedDocument], curated: list, cache_root: Path | None):
+    """The corpus's normalisation, body by body, each body's from the cache while its papers are as
+    they were. Returns (normalised, bodies normalised again, number of bodies). Entries no body uses
+    any more are removed."""
+    from normalisers.timeline import by_body, merge, normalise_body
+
+    store = ParseCache(Path(cache_root) if cache_root else None)
+    fingerprint = normaliser_fingerprint()
+    parts, again, used = [], [], set()
+    groups = by_body(docs)
+    for body, group in groups.items():
+        key = _body_key(body, group, curated)
+        used.add(store._path("normalised", key, fingerprint) if store.root else None)
+        part = store.load("normalised", key, fingerprint)
+        if part is None:
+            part = normalise_body(group, curated, body)
+            store.save("normalised", key, fingerprint, part)
+            again.append(body)
+        parts.append(part)
+    if store.root is not None:
+        for old in (Path(store.root) / "normalised").glob("*/*.pickle"):
+            if old not in used:
+                old.unlink(missing_ok=True)
+    return merge(parts), again, len(groups)
+

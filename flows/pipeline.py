@@ -7,7 +7,6 @@ Every run holds the warehouse lock from start to end, so two runs never interlea
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,10 +35,10 @@ from flows.inputs import (  # noqa: F401  (discover, hash_input, printable: the 
     where,
 )
 from flows.ledger import Plan
-from flows.parse_cache import SourceChanged, cached_result
+from flows.parse_cache import SourceChanged, cached_result, normalise_held
 from flows.workers import WorkerDied, Workers
 from normalisers.audit import audit
-from normalisers.timeline import Normalised, load_curated, normalise_documents
+from normalisers.timeline import Normalised, load_curated
 from warehouse.store import (
     IngestLogRow,
     LedgerEntry,
@@ -119,9 +118,11 @@ def parse_all(items: list[tuple[Path | None, str, str]], cache_dir: Path | None,
 
 
 @task(name="normalise", cache_policy=NO_CACHE)
-def normalise_task(docs: list[tuple[str, ExtractedDocument]], curated_path: Path) -> Normalised:
-    """Canonical items, links, changes and timeline over every document held (pure, corpus-wide)."""
-    return normalise_documents([d for _, d in docs], load_curated(curated_path))
+def normalise_task(docs: list[tuple[str, ExtractedDocument]], curated_path: Path, cache_dir: Path | None):
+    """Canonical items, links, changes and timeline over every document held, body by body; a body
+    whose papers are as they were comes from the cache. Returns (normalised, bodies normalised again,
+    number of bodies)."""
+    return normalise_held([d for _, d in docs], load_curated(curated_path), cache_dir)
 
 
 @task(name="audit-claims", cache_policy=NO_CACHE)
@@ -200,7 +201,8 @@ def run(
          else d) for rel, d in summary.documents]
     # quote(): the corpus-wide values are handed over as they are. Prefect would otherwise walk every
     # document, item and row looking for futures: about 30 s per task for a thousand papers.
-    summary.normalised = normalise_task(quote(summary.documents), curated_path)
+    summary.normalised, summary.bodies_again, summary.bodies = normalise_task(quote(summary.documents), curated_path,
+                                                                              cache_dir)
     summary.audited = audit_task(quote(summary.documents), quote(summary.normalised))
     load_warehouse(db_path, quote(summary.documents), quote(sources), quote(previous_log + rows),
                    quote(summary.normalised), quote(summary.audited))
@@ -278,9 +280,3 @@ def _reload(kept: list[LedgerEntry], corpus_root: Path, cache_dir, pool: Workers
                                      f"held from outside the corpus, but it can no longer be re-extracted ({reason}): "
                                      "dropped by this rebuild", started, finished))
     return out, lost
-
-
-def default_cache_dir(db_path: Path) -> Path:
-    return Path(os.environ.get("CSA_CACHE_DIR") or Path(db_path).parent / ".csa-cache")
-
-

@@ -42,8 +42,8 @@ from normalisers.timeline.versions import Version, bridged, gap_days, restate, r
 __all__ = [
     "BASES", "CURATED_FILE", "KINDS", "METHOD_RANK", "ONE_DAY", "ROLE_OF", "CanonicalItem", "Change", "Curated",
     "Gap", "Item", "Link", "ListRef", "Normalised", "Proposal", "Registry", "State", "TimelineRow", "Version",
-    "bodies", "bridged", "link_to_priorities", "list_refs", "load_curated", "normalise", "normalise_documents",
-    "observed_on", "slug", "stated_changes", "versions",
+    "bodies", "bridged", "by_body", "link_to_priorities", "list_refs", "load_curated", "merge", "normalise",
+    "normalise_body", "normalise_documents", "observed_on", "slug", "stated_changes", "versions",
 ]
 
 
@@ -160,15 +160,56 @@ def normalise(
 
 
 def normalise_documents(docs, curated: Iterable[Curated] = ()) -> Normalised:
-    """`normalise` over extracted documents (extractors.pipeline.ExtractedDocument)."""
+    """`normalise` over extracted documents (extractors.pipeline.ExtractedDocument), one body at a
+    time (`by_body`, `normalise_body`, `merge`: bodies are independent, so a run that adds one
+    paper can reuse every other body's result)."""
+    curated = list(curated)
+    return merge([normalise_body(group, curated, body) for body, group in by_body(docs).items()])
+
+
+def by_body(docs) -> dict[str, list]:
+    """body -> its documents, in the order given; bodies sorted. Which body a paper that names none
+    belongs to is decided over the whole corpus (`bodies`), so group the whole corpus here."""
     body_of = bodies(docs)
-    leads = [(d.doc_id, i, lead.raw_priority, body_of[d.doc_id]) for d in docs for i, lead in enumerate(d.leads)]
+    groups: dict[str, list] = defaultdict(list)
+    for d in docs:
+        groups[body_of[d.doc_id]].append(d)
+    return dict(sorted(groups.items()))
+
+
+def normalise_body(docs, curated: Iterable[Curated], body: str) -> Normalised:
+    """`normalise` over one body's documents (a group of `by_body`)."""
+    body_of = {d.doc_id: body for d in docs}
+    leads = [(d.doc_id, i, lead.raw_priority, body) for d in docs for i, lead in enumerate(d.leads)]
     return normalise(
-        list_refs(docs, KINDS),
-        district_lists=list_refs(docs, ["district_assessment"]),
+        list_refs(docs, KINDS, body_of),
+        district_lists=list_refs(docs, ["district_assessment"], body_of),
         leads=leads,
-        stated=stated_changes(docs),
+        stated=stated_changes(docs, body_of),
         curated=curated,
         restated=restated_lists(docs),
         restated_years=restated_years(),
+    )
+
+
+def merge(parts: Sequence[Normalised]) -> Normalised:
+    """Bodies' normalisations (in body order) as the one `normalise` gives over all their lists:
+    canonical items by id, the timeline and gaps in their order, observed and proposed changes body
+    by body, then the stated ones by document (ids are per body and per document, so they hold)."""
+    items = {c.canonical_id: c for part in parts for c in part.canonical_items}
+    timeline = [row for part in parts for row in part.timeline]
+    timeline.sort(key=lambda r: (r.kind, r.canonical_id, r.valid_from, r.basis, r.evidence_doc))
+    gaps = [g for part in parts for g in part.gaps]
+    gaps.sort(key=lambda g: (g.body, g.kind, g.gap_from))
+    found = [c for part in parts for c in part.changes if c.basis != "stated"]
+    stated = sorted((c for part in parts for c in part.changes if c.basis == "stated"), key=lambda c: c.doc_id)
+    return Normalised(
+        sorted(items.values(), key=lambda c: c.canonical_id),
+        {k: v for part in parts for k, v in part.links.items()},
+        {k: v for part in parts for k, v in part.lead_links.items()},
+        timeline,
+        found + stated,
+        {k: v for part in parts for k, v in part.versions.items()},
+        [p for part in parts for p in part.proposals],
+        gaps,
     )

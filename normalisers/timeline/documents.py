@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from extractors.claims import paragraph_number
 from normalisers.timeline.records import Change, Item, ListRef
@@ -23,9 +23,10 @@ def bodies(docs) -> dict[str, str]:
     return {d.doc_id: getattr(d.metadata, "body", None) or default for d in docs}
 
 
-def list_refs(docs, roles: Iterable[str]) -> list[ListRef]:
+def list_refs(docs, roles: Iterable[str], body_of: Mapping[str, str] | None = None) -> list[ListRef]:
+    """The documents' lists of those roles. `body_of`: doc_id -> body (default: `bodies(docs)`)."""
     wanted = set(roles)
-    body_of = bodies(docs)
+    body_of = body_of if body_of is not None else bodies(docs)
     out = []
     for d in docs:
         seen = observed_on(d)
@@ -39,10 +40,10 @@ def list_refs(docs, roles: Iterable[str]) -> list[ListRef]:
     return out
 
 
-def stated_changes(docs) -> list[Change]:
+def stated_changes(docs, body_of: Mapping[str, str] | None = None) -> list[Change]:
     """The documents' narrated history as stated changes. A year alone gives no day: the change's
     window is that year, and it has no effective date."""
-    body_of = bodies(docs)
+    body_of = body_of if body_of is not None else bodies(docs)
     out = []
     for d in docs:
         for c in d.narrated:
