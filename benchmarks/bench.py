@@ -1,17 +1,21 @@
-"""Prints throughput figures for the corpus as text and as generated PDFs.
+"""Prints the speed and scale figures side by side, in one run.
 
-    make bench
+    make bench                      # everything (about half an hour on 2 cores)
+    make bench BENCH_ARGS=--quick   # the PDF figures and the whole commands only
 
-Figures: pages/second for raw pdfplumber text extraction alone, for our parse
-step (text and PDF), for the whole `build` flow, and Prefect's fixed start-up
-cost (a flow that does nothing). Each timing is the best of a few runs.
-
-Then the ingest figures on a synthetic corpus of committee papers (benchmarks/synth.py,
-1,000 by default, `--papers N`): documents per second with 1 and 2 parsing workers,
-as text and as PDF, the incremental re-run on the unchanged corpus, the rebuild after
-a rule change, and peak memory. `--only-ingest` skips the seed figures. Last, whole `csa` commands
-on a warehouse of those papers: the ingest with nothing new and one new paper
-(`--only-commands` for these alone).
+1. The PDF path on one set of PDFs (renditions of the seeds and of the development corpus, the
+   development corpus's printed papers, and synthetic committee papers), in pages/second and as
+   ratios in the same run: raw pypdfium2 text extraction, raw pdfplumber `extract_text`, our parse
+   (the reader, fast path and pdfplumber alone), parse with every extractor, and a whole
+   `csa build` (start-up included, cache off, 2 parsing processes).
+2. Normalisation, and Prefect's fixed start-up cost.
+3. Parsing engines on a synthetic corpus of 1,000 PDF papers: `csa build` with 1 and 2 parsing
+   processes and on a 2-process Dask LocalCluster (`--dask local:2`).
+4. In-process ingest figures on the synthetic corpus (text and PDF): documents/second with 1 and 2
+   workers, the re-run with nothing new, the rebuild after a rule change, peak memory.
+5. Whole `csa` commands on a warehouse of 1,000 papers: an ingest with nothing new, one new paper.
+6. Growth with corpus size: `csa build` of 1,000 and 10,000 synthetic text papers (wall time, peak
+   memory of the whole process tree, warehouse size).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+GENERATED = Path(__file__).resolve().parent / ".generated"
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -90,52 +95,118 @@ def bench_ingest(papers: int) -> None:
           "(Prefect's local server included)")
 
 
-def main() -> None:
-    import pdfplumber
+def pdf_set() -> list[Path]:
+    """The benchmark's PDFs: renditions of the seeds, of the development corpus and the house styles,
+    the development corpus's printed papers (ReportLab), and 100 synthetic committee papers."""
     from renditions import rendition_of
+    from synth import generate
+
+    sys.path.insert(0, str(ROOT / "tests" / "realworld"))
+    from print_pdfs import print_all
+
+    texts = sorted((ROOT / "corpus").glob("*.txt")) + sorted((ROOT / "tests" / "realworld" / "papers").glob("*.txt")) \
+        + sorted((ROOT / "tests" / "realworld" / "papers").glob("*.md")) \
+        + sorted((ROOT / "tests" / "fixtures" / "house_styles").iterdir())
+    printed = print_all(GENERATED / "printed")
+    _, synthetic = generate(1000)
+    return [rendition_of(p) for p in texts] + printed + sorted(synthetic.glob("*.pdf"))[:100]
+
+
+def csa_command() -> list[str]:
+    csa = ROOT / ".venv" / "bin" / "csa"
+    return [str(csa)] if csa.exists() else [sys.executable, "-m", "flows.cli"]
+
+
+def run_measured(args: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak resident MB of the whole process tree, sampled every 0.1 s) of a command."""
+    import subprocess
+
+    from ingest_bench import tree_rss
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        time.sleep(0.1)
+    wall = time.perf_counter() - start
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args[:3])} failed: {(err or out).strip().splitlines()[-1:]}")
+    return wall, peak
+
+
+def bench_pdf() -> None:
+    """The PDF path side by side: raw libraries, our parse, our whole build, on the same PDFs."""
+    import io
+
+    import pdfplumber
+    import pypdfium2
 
     from extractors.pipeline import extract_document
-    from extractors.readers import read_document
+    from extractors.readers.pdf import read_pdf
 
-    texts = sorted((ROOT / "corpus").glob("*.txt"))
-    pdfs = [rendition_of(p) for p in texts]
-    text_bytes = [(p.read_bytes(), p.name) for p in texts]
-    pdf_bytes = [(p.read_bytes(), p.name) for p in pdfs]
-    text_pages = sum(read_document(b, n).page_count for b, n in text_bytes)
-    with_pdf_pages = 0
-    for p in pdfs:
-        with pdfplumber.open(p) as pdf:
-            with_pdf_pages += len(pdf.pages)
-    print(f"corpus: {len(texts)} documents; {text_pages} text pages (no form feeds: 1 per file), "
-          f"{with_pdf_pages} PDF pages in the renditions")
+    files = pdf_set()
+    data = [(p.read_bytes(), p.name) for p in files]
+    pages = sum(len(pypdfium2.PdfDocument(d)) for d, _ in data)
+    print(f"PDF set: {len(files)} PDFs, {pages} pages (renditions of the seeds and the development corpus, "
+          f"its printed papers, 100 synthetic papers)")
+
+    def raw_pdfium():
+        for d, _ in data:
+            doc = pypdfium2.PdfDocument(d)
+            for page in doc:
+                text = page.get_textpage()
+                text.get_text_range()
+                text.close()
+                page.close()
+            doc.close()
 
     def raw_pdfplumber():
-        for p in pdfs:
-            with pdfplumber.open(p) as pdf:
+        for d, _ in data:
+            with pdfplumber.open(io.BytesIO(d)) as pdf:
                 for page in pdf.pages:
                     page.extract_text()
 
-    def over(fn, files):
-        """A benchmark body: `fn(data, name)` for every file."""
-        return lambda: [fn(data, name) for data, name in files]
+    extract_document(*data[0])  # spaCy and the rules loaded once, outside the timings
+    t_pdfium = best_of(raw_pdfium, 5)
+    t_plumber = best_of(raw_pdfplumber, 1)
+    t_fast = best_of(lambda: [read_pdf(d, n) for d, n in data], 3)
+    t_slow = best_of(lambda: [read_pdf(d, n, engine="pdfplumber") for d, n in data], 1)
+    t_extract = best_of(lambda: [extract_document(d, n) for d, n in data], 2)
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        for i, f in enumerate(files):
+            shutil.copy(f, corpus / f"{i:03d}-{f.name}")
+        builds = [run_measured([*csa_command(), "build", str(corpus), "--db", str(Path(tmp) / f"b{n}.duckdb"),
+                                "--cache-dir", "off", "--workers", "2"])[0] for n in range(2)]
+        t_build = min(builds)
+    rows = [
+        ("raw pypdfium2 text extraction", t_pdfium),
+        ("raw pdfplumber extract_text", t_plumber),
+        ("our parse (reader, fast path)", t_fast),
+        ("our parse (reader, pdfplumber alone)", t_slow),
+        ("our parse + every extractor", t_extract),
+        ("csa build, cache off, 2 workers", t_build),
+    ]
+    print(f"{'':40} {'pages/s':>9} {'x pdfium':>9} {'x plumber':>10}")
+    for label, t in rows:
+        print(f"{label:40} {pages / t:9.1f} {t_pdfium / t:9.3f} {t_plumber / t:10.2f}")
+    print(f"targets: csa build >= 10x raw pdfplumber (here {t_plumber / t_build:.1f}x); "
+          f"parse >= 0.25x raw pypdfium2 (here {t_pdfium / t_fast:.2f}x)")
+    print("csa build is the whole command (Python and Prefect start-up, the parse of every file in 2 processes, "
+          "normalisation, audit, warehouse), best of 2")
 
-    extract_document(*text_bytes[0])  # warm spaCy and rule caches once
-    t_raw = best_of(raw_pdfplumber)
-    t_text = best_of(over(read_document, text_bytes))
-    t_pdf = best_of(over(read_document, pdf_bytes))
-    t_extract_pdf = best_of(over(extract_document, pdf_bytes))
-    t_extract_text = best_of(over(extract_document, text_bytes))
-    print(f"raw pdfplumber extract_text : {with_pdf_pages / t_raw:8.1f} PDF pages/s ({t_raw:.2f}s)")
-    print(f"our parse, PDF path         : {with_pdf_pages / t_pdf:8.1f} PDF pages/s ({t_pdf:.2f}s)")
-    print(f"our parse + extract, PDF    : {with_pdf_pages / t_extract_pdf:8.1f} PDF pages/s ({t_extract_pdf:.2f}s)")
-    print(f"our parse, text path        : {len(texts) / t_text:8.1f} documents/s ({t_text:.3f}s for all)")
-    print(f"parse + extract, text path  : {len(texts) / t_extract_text:8.1f} documents/s "
-          f"({t_extract_text:.3f}s for all: dates, metadata, lists, leads)")
-    bench_normalise([extract_document(data, name) for data, name in text_bytes])
 
+def bench_seeds() -> None:
+    """Normalisation over the seeds and a synthetic history; Prefect's fixed start-up cost."""
     from prefect import flow
 
-    from flows.build import build
+    from extractors.pipeline import extract_document
+
+    texts = sorted((ROOT / "corpus").glob("*.txt"))
+    bench_normalise([extract_document(p.read_bytes(), p.name) for p in texts])
 
     @flow
     def nothing() -> int:
@@ -147,17 +218,40 @@ def main() -> None:
     t_prefect = best_of(nothing, repeat=2)
     print(f"Prefect start-up (empty flow): first {t_prefect_first:.1f}s, then {t_prefect:.2f}s in the same process")
 
+
+def bench_engines(papers: int) -> None:
+    """Whole builds of the synthetic PDF corpus: 1 and 2 parsing processes, and a 2-process Dask cluster."""
+    from synth import generate
+
+    _, pdf_dir = generate(papers)
+    print(f"\nparsing engines: csa build of {papers} synthetic PDF papers, cache off (wall, start-up included)")
     with tempfile.TemporaryDirectory() as tmp:
-        for label, files in (("text", texts), ("PDF", pdfs)):
-            corpus = Path(tmp) / label
-            corpus.mkdir()
-            for f in files:
-                shutil.copy(f, corpus / f.name)
-            db = Path(tmp) / f"{label}.duckdb"
-            t_build = best_of(lambda corpus=corpus, db=db: build(corpus=corpus, db_path=db, cache_dir="off"), repeat=2)
-            pages = with_pdf_pages if label == "PDF" else text_pages
-            print(f"whole build flow, {label:<4} corpus: {t_build:.2f}s ({pages / t_build:.1f} pages/s, "
-                  f"Prefect server already up)")
+        base = None
+        for label, extra in (("1 parsing process", ["--workers", "1"]), ("2 parsing processes", ["--workers", "2"]),
+                             ("Dask LocalCluster, 2 processes", ["--dask", "local:2"])):
+            db = Path(tmp) / f"{extra[-1].replace(':', '')}.duckdb"
+            wall, peak = run_measured([*csa_command(), "build", str(pdf_dir), "--db", str(db), "--cache-dir", "off",
+                                       *extra])
+            base = base or wall
+            print(f"{label:32} {wall:7.1f} s {papers / wall:7.1f} papers/s  x{base / wall:4.2f}  peak {peak:6.0f} MB")
+
+
+def bench_scale(sizes: tuple[int, ...]) -> None:
+    """Growth with corpus size: csa build of synthetic text corpora, 2 parsing processes."""
+    from synth import generate
+
+    print("\ngrowth: csa build of synthetic text papers, 2 parsing processes, fresh cache (wall, start-up included)")
+    print(f"{'papers':>7} {'build s':>8} {'papers/s':>9} {'peak MB':>8} {'warehouse MB':>13} {'cache MB':>9}")
+    for size in sizes:
+        text_dir, _ = generate(size, pdf=False)
+        with tempfile.TemporaryDirectory() as tmp:
+            db, cache = Path(tmp) / "csa.duckdb", Path(tmp) / "cache"
+            wall, peak = run_measured([*csa_command(), "build", str(text_dir), "--db", str(db), "--cache-dir",
+                                       str(cache), "--workers", "2"])
+            cache_mb = sum(f.stat().st_size for f in cache.rglob("*") if f.is_file()) / 2**20
+            print(f"{size:7d} {wall:8.1f} {size / wall:9.1f} {peak:8.0f} {db.stat().st_size / 2**20:13.1f} "
+                  f"{cache_mb:9.1f}")
+    print("peak MB: the whole process tree (csa, its parsing processes, Prefect's local server)")
 
 
 def bench_noop(papers: int) -> None:
@@ -200,12 +294,17 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser(description="csa-timeline benchmarks")
     parser.add_argument("--papers", type=int, default=1000, help="size of the synthetic corpus (default 1000)")
-    parser.add_argument("--only-ingest", action="store_true", help="skip the seed-corpus figures")
+    parser.add_argument("--scale", type=int, default=10000, help="the large synthetic corpus (default 10000)")
+    parser.add_argument("--quick", action="store_true", help="the PDF figures and the whole commands only")
     parser.add_argument("--only-commands", action="store_true",
                         help="only the whole-command figures (no-op ingest, one new paper)")
     options = parser.parse_args()
     if not options.only_commands:
-        if not options.only_ingest:
-            main()
-        bench_ingest(options.papers)
+        bench_pdf()
+        if not options.quick:
+            bench_seeds()
+            bench_engines(options.papers)
+            bench_ingest(options.papers)
     bench_noop(options.papers)
+    if not options.quick and not options.only_commands:
+        bench_scale((options.papers, options.scale))

@@ -23,9 +23,14 @@ from pathlib import Path
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
 
 
-def _tree_rss() -> tuple[float, float, float]:
+def tree_rss(root: int) -> float:
+    """Resident MB of a process and all its descendants, from /proc."""
+    return _tree_rss(root)[2]
+
+
+def _tree_rss(me: int | None = None) -> tuple[float, float, float]:
     """(this process, its parsing workers, the whole tree incl. Prefect's local server) resident MB, from /proc."""
-    me = os.getpid()
+    me = me or os.getpid()
     parents, rss, workers = {}, {}, set()
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():

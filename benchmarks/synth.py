@@ -106,26 +106,28 @@ def paper(n: int, vocab: dict[str, list[str]]) -> tuple[str, str]:
     return stem, "\n".join(lines)
 
 
-def generate(count: int) -> tuple[Path, Path]:
-    """Write (once) `count` papers as text and as PDF; returns the two folders."""
+def generate(count: int, pdf: bool = True) -> tuple[Path, Path]:
+    """Write (once) `count` papers as text and, with `pdf`, as PDF; returns the two folders."""
     from renditions import render_pdf
 
     from extractors.readers import read_text
 
     base = GENERATED / f"synthetic-{count}"
     text_dir, pdf_dir = base / "text", base / "pdf"
-    done = base / ".complete"
-    if done.is_file():
+    done = base / (".complete" if pdf else ".complete-text")
+    if done.is_file() or (base / ".complete").is_file():
         return text_dir, pdf_dir
     text_dir.mkdir(parents=True, exist_ok=True)
-    pdf_dir.mkdir(parents=True, exist_ok=True)
+    if pdf:
+        pdf_dir.mkdir(parents=True, exist_ok=True)
     vocab = vocabulary()
     for n in range(count):
         stem, text = paper(n, vocab)
         data = text.encode("utf-8")
         (text_dir / f"{stem}.txt").write_bytes(data)
-        (pdf_dir / f"{stem}.pdf").write_bytes(render_pdf(read_text(data, f"{stem}.txt")))
-        if (n + 1) % 100 == 0:
+        if pdf:
+            (pdf_dir / f"{stem}.pdf").write_bytes(render_pdf(read_text(data, f"{stem}.txt")))
+        if (n + 1) % (1000 if count > 2000 else 100) == 0:
             print(f"  generated {n + 1}/{count} papers", file=sys.stderr)
     done.write_text("ok\n")
     return text_dir, pdf_dir

@@ -88,14 +88,24 @@ class ParsingProcess:
     def __init__(self) -> None:
         self._proc = None
         self._conn = None
+        self._ready = False
 
-    def _start(self) -> None:
+    def launch(self) -> ParsingProcess:
+        """Spawn the process without waiting for it to be ready (it imports the extractors meanwhile)."""
         ctx = multiprocessing.get_context("spawn")
         parent_end, child_end = ctx.Pipe()
         proc = ctx.Process(target=_serve, args=(child_end, os.getpid()), name="csa-parse", daemon=True)
         proc.start()
         child_end.close()
-        self._proc, self._conn = proc, parent_end
+        self._proc, self._conn, self._ready = proc, parent_end, False
+        return self
+
+    def _start(self) -> None:
+        self.launch()
+        self._await_ready()
+
+    def _await_ready(self) -> None:
+        parent_end = self._conn
         if not parent_end.poll(START_SECONDS):
             self.stop()
             raise WorkerDied(f"a parsing process did not start within {START_SECONDS:g}s")
@@ -104,6 +114,7 @@ class ParsingProcess:
         except (EOFError, OSError):
             self.stop()
             raise WorkerDied("a parsing process died while starting") from None
+        self._ready = True
 
     def run(self, job: tuple, limits: Limits) -> ExtractedDocument:
         """`extract_cached(*job)` in the process, within the budget; raises OverBudget or WorkerDied,
@@ -111,6 +122,8 @@ class ParsingProcess:
         if self._proc is None or not self._proc.is_alive():
             self.stop()
             self._start()
+        elif not self._ready:  # launched ahead (`prestart`): it may still be importing
+            self._await_ready()
         proc, conn = self._proc, self._conn
         baseline = _rss_bytes(proc.pid)
         try:
@@ -188,7 +201,7 @@ class Workers:
 
     def _processes(self) -> queue.SimpleQueue[ParsingProcess]:
         if self._free is None:
-            self._all = [ParsingProcess() for _ in range(self.n)]
+            self._all = [_take_prestarted() or ParsingProcess() for _ in range(self.n)]
             free: queue.SimpleQueue[ParsingProcess] = queue.SimpleQueue()
             for process in self._all:
                 free.put(process)
@@ -215,3 +228,24 @@ class Workers:
     def close(self) -> None:
         for process in self._all:
             process.stop()
+
+
+# Parsing processes launched ahead of a run (`prestart`), taken by the run's first `Workers`.
+_prestarted: list[ParsingProcess] = []
+
+
+def prestart(n: int) -> None:
+    """Launch `n` parsing processes now, so that their start-up (importing the extractors and spaCy)
+    overlaps what the run waits for before its first parse (Prefect's server starting)."""
+    _prestarted.extend(ParsingProcess().launch() for _ in range(max(0, n - len(_prestarted))))
+
+
+def _take_prestarted() -> ParsingProcess | None:
+    return _prestarted.pop() if _prestarted else None
+
+
+def discard_prestarted() -> None:
+    """Stop the processes launched ahead that no run took."""
+    while _prestarted:
+        _prestarted.pop().stop()
+
