@@ -123,20 +123,38 @@ def run_measured(args: list[str]) -> tuple[float, float]:
 
     from ingest_bench import tree_rss
 
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    peak = 0.0
-    while proc.poll() is None:
-        peak = max(peak, tree_rss(proc.pid))
-        time.sleep(0.1)
-    wall = time.perf_counter() - start
-    out, err = proc.communicate()
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(args[:3])} failed: {(err or out).strip().splitlines()[-1:]}")
+    with tempfile.TemporaryFile("w+") as output:  # a file, not a pipe: nothing blocks on a full buffer
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=output, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, tree_rss(proc.pid))
+            time.sleep(0.1)
+        wall = time.perf_counter() - start
+        if proc.returncode != 0:
+            output.seek(0)
+            raise SystemExit(f"{' '.join(args[:3])} failed: {output.read().strip().splitlines()[-1:]}")
     return wall, peak
 
 
-def bench_pdf() -> None:
+def agenda_packs(files: list[Path], per_pack: int, folder: Path) -> list[Path]:
+    """The PDFs bound `per_pack` at a time into one file each, as a committee's agenda pack binds its
+    reports (PDFium copies the pages)."""
+    import pypdfium2
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for n in range(0, len(files), per_pack):
+        pack = pypdfium2.PdfDocument.new()
+        for f in files[n:n + per_pack]:
+            pack.import_pages(pypdfium2.PdfDocument(f))
+        path = folder / f"agenda-pack-{n // per_pack + 1:02d}.pdf"
+        pack.save(path)
+        out.append(path)
+    return out
+
+
+def bench_pdf(files: list[Path], label: str) -> None:
     """The PDF path side by side: raw libraries, our parse, our whole build, on the same PDFs."""
     import io
 
@@ -146,11 +164,9 @@ def bench_pdf() -> None:
     from extractors.pipeline import extract_document
     from extractors.readers.pdf import read_pdf
 
-    files = pdf_set()
     data = [(p.read_bytes(), p.name) for p in files]
     pages = sum(len(pypdfium2.PdfDocument(d)) for d, _ in data)
-    print(f"PDF set: {len(files)} PDFs, {pages} pages (renditions of the seeds and the development corpus, "
-          f"its printed papers, 100 synthetic papers)")
+    print(f"\nPDF set: {len(files)} PDFs, {pages} pages ({label})")
 
     def raw_pdfium():
         for d, _ in data:
@@ -300,7 +316,11 @@ if __name__ == "__main__":
                         help="only the whole-command figures (no-op ingest, one new paper)")
     options = parser.parse_args()
     if not options.only_commands:
-        bench_pdf()
+        papers = pdf_set()
+        bench_pdf(papers, "renditions of the seeds and the development corpus, its printed papers, 100 synthetic "
+                          "papers: one paper a file")
+        with tempfile.TemporaryDirectory() as packs:
+            bench_pdf(agenda_packs(papers, 8, Path(packs)), "the same papers bound 8 to a file, as agenda packs")
         if not options.quick:
             bench_seeds()
             bench_engines(options.papers)

@@ -52,6 +52,19 @@ def _nlp_and_matcher():
     return nlp, matcher
 
 
+@cache
+def _needs_year() -> re.Pattern[str] | None:
+    """What every date pattern needs somewhere in the text: a year (19xx or 20xx), or None when a
+    pattern in date_patterns.jsonl can match without one (then every text is tokenized)."""
+    def year(tok) -> bool:
+        text = tok.get("TEXT") if isinstance(tok, dict) else None
+        return tok == "YEAR" or (isinstance(text, dict) and "(19|20)" in str(text.get("REGEX", "")))
+
+    if all(any(year(tok) for tok in rule["pattern"]) for rule in load_jsonl("date_patterns.jsonl")):
+        return re.compile(r"(?:19|20)\d\d")
+    return None
+
+
 def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
@@ -99,6 +112,9 @@ def find_dates(text: str) -> list[DateSpan]:
     if len(text) > nlp.max_length:
         raise default_limits().refuse(f"too large for one paper: a passage of {len(text):,} characters",
                                       "max_text_bytes")
+    needs = _needs_year()
+    if needs is not None and not needs.search(text):
+        return []  # no pattern can match: the text is not tokenized
     doc = nlp(text)
     from spacy.util import filter_spans
 

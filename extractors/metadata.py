@@ -69,8 +69,9 @@ def _rules() -> dict:
     return load_yaml("metadata.yaml")
 
 
+@cache
 def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.I)
+    return re.compile(pattern, re.I)  # cached here: re's own cache costs a flag check per call
 
 
 def _units(doc: Document) -> Iterator[_Unit]:
