@@ -117,19 +117,33 @@ def parse_all(items: list[tuple[Path | None, str, str]], cache_dir: Path | None,
 # ---------------------------------------------------------------- corpus-wide steps
 
 
-@task(name="normalise", cache_policy=NO_CACHE)
-def normalise_task(docs: list[tuple[str, ExtractedDocument]], curated_path: Path, cache_dir: Path | None):
-    """Canonical items, links, changes and timeline over every document held, body by body; a body
-    whose papers are as they were comes from the cache. Returns (normalised, bodies normalised again,
-    number of bodies)."""
-    return normalise_held([d for _, d in docs], load_curated(curated_path), cache_dir)
+class CorpusRecords:
+    """Everything the warehouse holds beside the documents: the normalisation (canonical items,
+    links, changes, timeline), the audited claims and findings, and which bodies were normalised
+    again. A plain class: Prefect does not walk it looking for futures."""
+
+    __slots__ = ("audited", "bodies", "bodies_again", "normalised")
+
+    def __init__(self, normalised: Normalised, audited: tuple, bodies_again: list[str], bodies: int):
+        self.normalised, self.audited, self.bodies_again, self.bodies = normalised, audited, bodies_again, bodies
 
 
-@task(name="audit-claims", cache_policy=NO_CACHE)
-def audit_task(docs: list[tuple[str, ExtractedDocument]], normalised: Normalised):
-    """Judge every paper's claims about its own changes against the lists (pure, corpus-wide)."""
+def corpus_records(docs: list[tuple[str, ExtractedDocument]], curated: list, cache_dir: Path | None = None
+                   ) -> CorpusRecords:
+    """The corpus step: every document held in, everything the warehouse holds beside them out.
+    Pure but for the cache: bodies whose papers are as they were come from it (`cache_dir`, None
+    for none). The flows, the tests' warehouse and the benchmarks all call this."""
     extracted = [d for _, d in docs]
-    return audit(extracted, normalised, {d.doc_id: list(d.claims) for d in extracted})
+    normalised, again, bodies = normalise_held(extracted, curated, cache_dir)
+    audited = audit(extracted, normalised, {d.doc_id: list(d.claims) for d in extracted})
+    return CorpusRecords(normalised, audited, again, bodies)
+
+
+@task(name="normalise-and-audit", cache_policy=NO_CACHE)
+def corpus_task(docs: list[tuple[str, ExtractedDocument]], curated_path: Path, cache_dir: Path | None
+                ) -> CorpusRecords:
+    """`corpus_records` over every document held (the timeline body by body, then the audit)."""
+    return corpus_records(docs, load_curated(curated_path), cache_dir)
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)
@@ -201,9 +215,9 @@ def run(
          else d) for rel, d in summary.documents]
     # quote(): the corpus-wide values are handed over as they are. Prefect would otherwise walk every
     # document, item and row looking for futures: about 30 s per task for a thousand papers.
-    summary.normalised, summary.bodies_again, summary.bodies = normalise_task(quote(summary.documents), curated_path,
-                                                                              cache_dir)
-    summary.audited = audit_task(quote(summary.documents), quote(summary.normalised))
+    records = corpus_task(quote(summary.documents), curated_path, cache_dir)
+    summary.normalised, summary.audited = records.normalised, records.audited
+    summary.bodies_again, summary.bodies = records.bodies_again, records.bodies
     load_warehouse(db_path, quote(summary.documents), quote(sources), quote(previous_log + rows),
                    quote(summary.normalised), quote(summary.audited))
     summary.rewritten = True

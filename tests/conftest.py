@@ -37,13 +37,12 @@ def seed(prefix: str) -> str:
 def seed_warehouse(tmp_path_factory, parsed) -> Path:
     """The seeds' warehouse, written by the store directly (no Prefect run), once per session.
     For tests that only read it."""
-    from normalisers.audit import audit
-    from normalisers.timeline import load_curated, normalise_documents
+    from flows.pipeline import corpus_records
+    from normalisers.timeline import load_curated
     from warehouse import store
 
-    docs = [parsed(name) for name in SEEDS]
+    docs = [(name, parsed(name)) for name in SEEDS]
     path = tmp_path_factory.mktemp("seed-warehouse") / "csa.duckdb"
-    n = normalise_documents(docs, load_curated())
-    audited = audit(docs, n, {d.doc_id: list(d.claims) for d in docs})
-    store.write_warehouse(path, [(d.document.source_path, d) for d in docs], {}, [], n, audited)
+    records = corpus_records(docs, load_curated())
+    store.write_warehouse(path, docs, {}, [], records.normalised, records.audited)
     return path
