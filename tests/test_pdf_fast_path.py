@@ -135,3 +135,15 @@ def test_both_paths_refuse_the_same_bad_files(engine, data, reason):
 
     with pytest.raises(UnreadableDocument, match=reason):
         read_pdf(data, "bad.pdf", engine=engine)
+
+
+def test_papers_read_from_several_threads_at_once_read_as_one_at_a_time():
+    # PDFium is not thread-safe: the fast path holds one lock around it
+    from concurrent.futures import ThreadPoolExecutor
+
+    papers = [rendition_of(CORPUS / seed(p)).read_bytes() for p in ("000", "004")]
+    alone = [read_pdf(data, "x.pdf") for data in papers]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda i: read_pdf(papers[i % 2], "x.pdf"), range(8)))
+    assert together == [alone[i % 2] for i in range(8)]
+

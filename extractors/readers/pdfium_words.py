@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import math
 import re
+import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -30,6 +31,11 @@ _WORD = re.compile(r"\S+")
 # Characters PDFium hands out when it cannot map a glyph to Unicode (and its mark for a line-end hyphen).
 _UNMAPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd\ufffe]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+# PDFium is not thread-safe: one thread in it at a time, in any process (the parse runs in processes;
+# this guards a caller that reads PDFs from several threads, e.g. a threaded Dask worker).
+PDFIUM_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,8 @@ class PdfiumPages:
     def __init__(self, data: bytes):
         import pypdfium2
 
-        self._doc = pypdfium2.PdfDocument(data)
+        with PDFIUM_LOCK:
+            self._doc = pypdfium2.PdfDocument(data)
         self._font = ctypes.create_string_buffer(_FONT_NAME_BYTES)
         self._flags = ctypes.c_int()
         self._rect = None
@@ -57,13 +64,18 @@ class PdfiumPages:
         return len(self._doc)
 
     def close(self) -> None:
-        self._doc.close()
+        with PDFIUM_LOCK:
+            self._doc.close()
 
     def page_words(self, index: int, origin: tuple[float, float]) -> FastVerdict:
         """`origin`: the media box's left and top in PDF units (as pdfminer resolves it, inherited
         from the page tree where the page has none), the point pdfplumber measures from."""
         import pypdfium2.raw as pdfium_c
 
+        with PDFIUM_LOCK:
+            return self._page_words(index, origin, pdfium_c)
+
+    def _page_words(self, index: int, origin: tuple[float, float], pdfium_c) -> FastVerdict:
         page = pdfium_c.FPDF_LoadPage(self._doc.raw, index)
         if not page:
             return FastVerdict(None, "PDFium could not load the page")
