@@ -58,7 +58,6 @@ class PdfiumPages:
             self._doc = pypdfium2.PdfDocument(data)
         self._font = ctypes.create_string_buffer(_FONT_NAME_BYTES)
         self._flags = ctypes.c_int()
-        self._rect = None
 
     def __len__(self) -> int:
         return len(self._doc)
@@ -119,30 +118,13 @@ class PdfiumPages:
             return fonts[obj]
 
         rect = pdfium_c.FS_RECTF()
-        box = pdfium_c.FPDFText_GetLooseCharBox
-        left, mb_top = origin
         words: list[dict] = []
         for match in _WORD.finditer(chars):  # pdfplumber splits words at whatever str.isspace() says
             start, end = match.span()
-            if line_ends and any(start < i < end for i in line_ends):
-                for cut in sorted(i for i in line_ends if start < i < end):
-                    words += self._words_between(tp, chars, start, cut, object_of, font_of, origin, rect, pdfium_c)
-                    start = cut
-                words += self._words_between(tp, chars, start, end, object_of, font_of, origin, rect, pdfium_c)
-                continue
-            first = object_of(tp, start)
-            if end - start > 1 and object_of(tp, end - 1) != first:
-                words += self._words_between(tp, chars, start, end, object_of, font_of, origin, rect, pdfium_c)
-                continue
-            # the usual word, from one text object: inlined, this loop runs for every word of the paper
-            fontname, size, upright = fonts[first] if first in fonts else font_of(start, first)
-            box(tp, start, rect)
-            x0, low = rect.left, rect.bottom
-            if end - start > 1:
-                box(tp, end - 1, rect)
-            bottom = mb_top - low
-            words.append({"text": chars[start:end], "x0": x0 - left, "x1": rect.right - left, "top": bottom - size,
-                          "bottom": bottom, "fontname": fontname, "size": size, "upright": upright})
+            for cut in sorted(i for i in line_ends if start < i < end) if line_ends else ():
+                words += self._words_between(tp, chars, start, cut, object_of, font_of, origin, rect, pdfium_c)
+                start = cut
+            words += self._words_between(tp, chars, start, end, object_of, font_of, origin, rect, pdfium_c)
         if any(not word["upright"] for word in words):
             return FastVerdict(None, "rotated or vertical text")
         return FastVerdict(words)
@@ -151,7 +133,8 @@ class PdfiumPages:
         """Characters start..end (no space among them) as pdfplumber's words: one word, or several where
         the font name or size changes (a superscript, a bold run); the text objects they come from
         tell where it may."""
-        first, last = object_of(tp, start), object_of(tp, end - 1)
+        first = object_of(tp, start)
+        last = object_of(tp, end - 1) if end - start > 1 else first
         font = font_of(start, first)
         if first == last:
             return [self._word(tp, chars, start, end, font, origin, rect, pdfium_c)]
@@ -180,7 +163,8 @@ class PdfiumPages:
         left, mb_top = origin
         pdfium_c.FPDFText_GetLooseCharBox(tp, start, rect)
         x0, low = rect.left, rect.bottom
-        pdfium_c.FPDFText_GetLooseCharBox(tp, end - 1, rect)
+        if end - start > 1:
+            pdfium_c.FPDFText_GetLooseCharBox(tp, end - 1, rect)
         bottom = mb_top - low
         return {"text": chars[start:end], "x0": x0 - left, "x1": rect.right - left, "top": bottom - size,
                 "bottom": bottom, "fontname": fontname, "size": size, "upright": upright}
