@@ -278,8 +278,7 @@ def bench_noop(papers: int) -> None:
     from synth import generate, paper, vocabulary
 
     text_dir, _ = generate(papers)
-    csa = [str(ROOT / ".venv" / "bin" / "csa")] if (ROOT / ".venv" / "bin" / "csa").exists() else [
-        sys.executable, "-m", "flows.cli"]
+    csa = csa_command()
 
     def wall(args: list[str]) -> float:
         start = time.perf_counter()

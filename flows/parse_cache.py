@@ -42,10 +42,10 @@ EXTRACTORS = Path(__file__).resolve().parent.parent / "extractors"
 NORMALISERS = EXTRACTORS.parent / "normalisers"
 
 
-def _digest(files: list[Path], *extra: str) -> str:
+def _digest(files: list[Path], *extra: str, base: Path = EXTRACTORS) -> str:
     h = hashlib.sha256()
     for path in files:
-        h.update(path.relative_to(EXTRACTORS).as_posix().encode())
+        h.update(path.relative_to(base).as_posix().encode())
         h.update(path.read_bytes())
     for value in extra:
         h.update(value.encode())
@@ -118,6 +118,15 @@ class ParseCache:
             os.replace(tmp, path)
         except OSError:
             tmp.unlink(missing_ok=True)  # a full disk or read-only cache costs speed, never the run
+
+    def keep_only(self, level: str, kept: list[tuple[str, str]]) -> None:
+        """Remove the level's entries other than these (key, fingerprint) ones."""
+        if self.root is None:
+            return
+        wanted = {self._path(level, key, fingerprint) for key, fingerprint in kept}
+        for old in (Path(self.root) / level).glob("*/*.pickle"):
+            if old not in wanted:
+                old.unlink(missing_ok=True)
 
 
 # Entries read ahead by `prefetch` (path -> value), and the paths a run has asked for (which the
@@ -269,11 +278,7 @@ def extract_cached(path: Path | None, source_path: str, sha256: str, cache_root:
 @cache
 def normaliser_fingerprint() -> str:
     files = sorted(p for p in NORMALISERS.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".csv"))
-    h = hashlib.sha256(extractor_fingerprint().encode())
-    for path in files:
-        h.update(path.relative_to(NORMALISERS).as_posix().encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+    return _digest(files, extractor_fingerprint(), base=NORMALISERS)
 
 
 def _body_key(body: str, docs: list[ExtractedDocument], curated: list) -> str:
@@ -293,20 +298,17 @@ def normalise_held(docs: list[ExtractedDocument], curated: list, cache_root: Pat
 
     store = ParseCache(Path(cache_root) if cache_root else None)
     fingerprint = normaliser_fingerprint()
-    parts, again, used = [], [], set()
+    parts, again, keys = [], [], []
     groups = by_body(docs)
     for body, group in groups.items():
         key = _body_key(body, group, curated)
-        used.add(store._path("normalised", key, fingerprint) if store.root else None)
+        keys.append((key, fingerprint))
         part = store.load("normalised", key, fingerprint)
         if part is None:
             part = normalise_body(group, curated, body)
             store.save("normalised", key, fingerprint, part)
             again.append(body)
         parts.append(part)
-    if store.root is not None:
-        for old in (Path(store.root) / "normalised").glob("*/*.pickle"):
-            if old not in used:
-                old.unlink(missing_ok=True)
+    store.keep_only("normalised", keys)
     return merge(parts), again, len(groups)
 
